@@ -1,0 +1,43 @@
+// Named bounds for every queue, retry, batch, lease, timeout and cache in Acta.
+// Units are the last word of each name. Relations between bounds are asserted when this module loads,
+// so a bad edit fails at start-up rather than as a hang under load.
+import assert from 'node:assert/strict';
+
+export const limits = {
+  /** Largest amount or balance in minor units: JSON integers stay exact up to 2^53 - 1. */
+  moneyMax: Number.MAX_SAFE_INTEGER,
+  /** Commands an account actor holds while one turn is in flight; more answer 503 mailbox_full. */
+  mailboxSizeMax: 1_000,
+  /** Commands decided together in one actor turn (group commit). */
+  turnCommandsMax: 500,
+  /** Stream appends the journal writer puts into one Postgres transaction, across actors. */
+  journalBatchAppendsMax: 256,
+  /** Appends the journal writer holds waiting for a transaction; more are refused as overload. */
+  journalQueueAppendsMax: 20_000,
+  /** A command that has not been answered after this long answers 503 command_timeout. */
+  commandTimeoutMs: 10_000,
+  /** Reload-and-retry rounds after the database reports another writer on the stream. */
+  conflictRetriesMax: 5,
+  /** Events per read when an actor activates from its snapshot and tail. */
+  activationReadEventsMax: 10_000,
+  /** Live account actors at once; past this the least recently used idle actor is passivated. */
+  liveActorsMax: 100_000,
+  /** Length bounds of client-supplied identifiers. */
+  idLengthMax: 128,
+  reasonLengthMax: 500,
+  idempotencyKeyLengthMax: 200,
+  /** Request body limit for the JSON parser. */
+  requestBodyBytesMax: 16 * 1024,
+  /** History page size bounds. */
+  historyLimitMax: 500,
+  historyLimitDefault: 50,
+  /** Postgres statement timeout for every query of the pool. */
+  statementTimeoutMs: 15_000,
+  /** Time to wait for in-flight commands on SIGTERM before closing the pool anyway. */
+  shutdownDrainMs: 15_000,
+} as const;
+
+assert.ok(limits.turnCommandsMax <= limits.mailboxSizeMax, 'a turn cannot take more than the mailbox holds');
+assert.ok(limits.statementTimeoutMs > 0 && limits.commandTimeoutMs > 0);
+assert.ok(limits.shutdownDrainMs >= limits.commandTimeoutMs, 'drain must outlast one command timeout');
+assert.ok(limits.historyLimitDefault <= limits.historyLimitMax);

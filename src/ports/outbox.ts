@@ -1,0 +1,32 @@
+// The transactional outbox: one row per committed event, written in the event's own transaction,
+// published by the outbox relay in stream order and deleted once the bus has acknowledged it.
+import { StoredEvent } from './storedEvent';
+
+export interface OutboxRow {
+  /** Outbox row id, a bigint kept as a decimal string. */
+  id: string;
+  topic: string;
+  event: StoredEvent;
+  attempts: number;
+}
+
+export interface OutboxStats {
+  pending: number;
+  /** Age of the oldest unpublished row, null when none is pending. */
+  oldestAgeMs: number | null;
+}
+
+export interface Outbox {
+  /**
+   * Claims whole streams: every unpublished row of up to `streamsMax` streams that no one holds an
+   * unexpired lease on, leased to `owner` for `leaseMs`. Rows come back ordered by stream, then
+   * stream version, so the caller can publish each stream in order. A lease that expires (its owner
+   * crashed) makes the rows claimable again.
+   */
+  claim(owner: string, streamsMax: number, leaseMs: number): Promise<OutboxRow[]>;
+  /** Removes published rows. Only rows still leased to `owner` are removed. */
+  markPublished(owner: string, ids: readonly string[]): Promise<void>;
+  /** Gives rows back (publish failed): clears the lease and counts an attempt. */
+  release(owner: string, ids: readonly string[]): Promise<void>;
+  stats(): Promise<OutboxStats>;
+}
