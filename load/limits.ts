@@ -1,0 +1,60 @@
+// Named bounds of the load instruments. A load tool that can hang or grow without limit hides the
+// very failures it exists to expose, so every wait, retry, pool and sample store is capped here,
+// unit last. Relations between bounds are asserted when the module loads.
+import assert from 'node:assert/strict';
+
+export const loadLimits = {
+  /** Longest workload a scenario or autocannon run may ask for (2 hours). */
+  durationMaxS: 7_200,
+  /** Concurrent request loops of the scenario runner. */
+  workersMax: 2_000,
+  /** Accounts seeded before the workload. */
+  seedAccountsMax: 100_000,
+  /** Accounts the pool tracks; `create` operations past this still run but are not reused. */
+  poolAccountsMax: 200_000,
+  /** Concurrent create+deposit chains while seeding. */
+  seedConcurrencyMax: 1_000,
+  /** Largest amount or balance in minor units: JSON integers stay exact up to 2^53 - 1. */
+  moneyMax: Number.MAX_SAFE_INTEGER,
+  /** One request, from sending to the last byte of the response. */
+  requestTimeoutMsDefault: 10_000,
+  requestTimeoutMsMax: 120_000,
+  /** Health probe before any load: attempts and pause between them. */
+  healthAttemptsDefault: 10,
+  healthAttemptsMax: 120,
+  healthRetryDelayMsDefault: 1_500,
+  healthRetryDelayMsMax: 30_000,
+  /** Latency samples kept per operation; past this a reservoir sample keeps percentiles unbiased. */
+  latencySamplesMax: 1_000_000,
+  /** Distinct error keys counted per operation; the rest are folded into one "(other)" key. */
+  errorKeysMax: 50,
+  /** Errors listed per operation in the summary, as the seed did. */
+  topErrorsShown: 3,
+  /** Characters of an error message kept as its key, so ids in messages do not explode the map. */
+  errorMessageCharsMax: 160,
+  /** Transfers remembered for status polling; the oldest are forgotten first. */
+  knownTransfersMax: 10_000,
+  /** Random draws for an account that can afford a withdrawal before scanning the pool. */
+  withdrawPickAttemptsMax: 8,
+  /** Pool entries scanned for an affordable account before giving up and sending the minimum. */
+  withdrawScanAccountsMax: 1_000,
+  /** Draws for a transfer destination different from its source. */
+  transferPairAttemptsMax: 16,
+  /** History page size sent by the runner (the server caps `limit` at 500). */
+  historyLimitMax: 500,
+  /** Sockets the runner's keep-alive agent opens beyond one per worker (seeding runs alongside none). */
+  agentExtraSockets: 8,
+  /** Autocannon connections. */
+  connectionsMax: 10_000,
+  /** Accounts an autocannon scenario pre-creates. */
+  cannonAccountsMax: 100_000,
+  /** Response bytes the runner reads before dropping the body; bank responses are far smaller. */
+  responseBytesMax: 1024 * 1024,
+} as const;
+
+assert.ok(loadLimits.poolAccountsMax >= loadLimits.seedAccountsMax, 'the pool must hold every seeded account');
+assert.ok(loadLimits.requestTimeoutMsDefault <= loadLimits.requestTimeoutMsMax);
+assert.ok(loadLimits.healthAttemptsDefault <= loadLimits.healthAttemptsMax);
+assert.ok(loadLimits.healthRetryDelayMsDefault <= loadLimits.healthRetryDelayMsMax);
+assert.ok(loadLimits.topErrorsShown <= loadLimits.errorKeysMax);
+assert.ok(loadLimits.historyLimitMax >= 1);

@@ -1,0 +1,18 @@
+// A command as it travels from the gateway to its actor: the domain command plus the request
+// identity that makes it idempotent.
+import { AccountCommand } from '../domain/account/accountCommands';
+import { RecordedResponse } from '../ports/commandRecords';
+
+export interface CommandRequest<C = AccountCommand> {
+  command: C;
+  /** The client's Idempotency-Key (or a derived key for system commands). */
+  idempotencyKey: string;
+  /** Hash of operation + canonical payload; same key with another hash is a reused key. */
+  requestHash: string;
+  /** Stable operation name, e.g. `account.deposit`. */
+  operation: string;
+  correlationId: string;
+}
+
+/** What a command produced: the HTTP-shaped response that is also recorded for idempotent replay. */
+export type CommandOutcome = RecordedResponse;

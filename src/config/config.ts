@@ -1,0 +1,84 @@
+// Configuration: parsed and validated once from the environment with zod. A bad value stops
+// start-up with a message naming the variable. Every variable is listed in .env.example.
+import { z } from 'zod';
+import { limits } from './limits';
+
+const positiveInt = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  EVENT_STORE_KIND: z.enum(['postgres', 'in-memory']).default('postgres'),
+  DATABASE_URL: z.string().url().optional(),
+  POSTGRES_HOST: z.string().min(1).optional(),
+  POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(5432),
+  POSTGRES_USER: z.string().min(1).default('postgres'),
+  POSTGRES_PASSWORD: z.string().default(''),
+  POSTGRES_DB: z.string().min(1).default('postgres'),
+  EMBEDDED_PG_DATA_DIR: z.string().min(1).default('.data/postgres'),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  KAFKA_BROKERS: z.string().min(1).optional(),
+  KAFKA_BROKER: z.string().min(1).optional(),
+  KAFKA_CLIENT_ID: z.string().min(1).default('acta'),
+  ACCOUNT_IDLE_MS: positiveInt(60_000, 24 * 3600_000),
+  SNAPSHOT_INTERVAL: positiveInt(50, 1_000_000),
+  COMMAND_TIMEOUT_MS: positiveInt(limits.commandTimeoutMs, 600_000),
+  READ_WAIT_MS: positiveInt(2_000, 60_000),
+  PG_POOL_MAX: positiveInt(16, 200),
+  JOURNAL_CONCURRENT_TRANSACTIONS: positiveInt(4, 64),
+  ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type StorageMode = { kind: 'in-memory' } | { kind: 'external'; url: string } | { kind: 'embedded'; dataDir: string; port: number };
+
+export interface Config {
+  port: number;
+  host: string;
+  storage: StorageMode;
+  kafka: { brokers: string[]; clientId: string } | null;
+  accountIdleMs: number;
+  snapshotIntervalVersions: number;
+  commandTimeoutMs: number;
+  readWaitMs: number;
+  pgPoolMax: number;
+  journalConcurrentTransactions: number;
+  adminToken: string | null;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const brokers = (e.KAFKA_BROKERS ?? e.KAFKA_BROKER)?.split(',').map((broker) => broker.trim()).filter(Boolean);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    storage: storageMode(e),
+    kafka: brokers && brokers.length > 0 ? { brokers, clientId: e.KAFKA_CLIENT_ID } : null,
+    accountIdleMs: e.ACCOUNT_IDLE_MS,
+    snapshotIntervalVersions: e.SNAPSHOT_INTERVAL,
+    commandTimeoutMs: e.COMMAND_TIMEOUT_MS,
+    readWaitMs: e.READ_WAIT_MS,
+    pgPoolMax: e.PG_POOL_MAX,
+    journalConcurrentTransactions: e.JOURNAL_CONCURRENT_TRANSACTIONS,
+    adminToken: e.ADMIN_TOKEN ?? null,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+function storageMode(e: z.infer<typeof envSchema>): StorageMode {
+  if (e.EVENT_STORE_KIND === 'in-memory') return { kind: 'in-memory' };
+  if (e.DATABASE_URL) return { kind: 'external', url: e.DATABASE_URL };
+  if (e.POSTGRES_HOST) {
+    const auth = e.POSTGRES_PASSWORD ? `${encodeURIComponent(e.POSTGRES_USER)}:${encodeURIComponent(e.POSTGRES_PASSWORD)}` : encodeURIComponent(e.POSTGRES_USER);
+    return { kind: 'external', url: `postgres://${auth}@${e.POSTGRES_HOST}:${e.POSTGRES_PORT}/${encodeURIComponent(e.POSTGRES_DB)}` };
+  }
+  return { kind: 'embedded', dataDir: e.EMBEDDED_PG_DATA_DIR, port: e.EMBEDDED_PG_PORT };
+}

@@ -1,0 +1,32 @@
+// The Express gateway: JSON body limit, routes, 404 for unknown routes, problem+json for errors.
+import express, { type Express } from 'express';
+import { limits } from '../config/limits';
+import { CommandPort } from '../app/commandBus';
+import { Logger } from '../infra/logger';
+import { accountCommandRoutes } from './accountCommandRoutes';
+import { errorHandler, notFound } from './errorHandler';
+import { HealthPort, healthRoutes } from './healthRoutes';
+
+export interface GatewayDeps {
+  commands: CommandPort;
+  health: HealthPort;
+  logger: Logger;
+  /** Extra routers mounted under /api (read side, admin), added by the composition root. */
+  apiRouters?: express.Router[];
+  /** Routers mounted at the root (metrics, console, docs). */
+  rootRouters?: express.Router[];
+}
+
+export function createApp(deps: GatewayDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(healthRoutes(deps.health));
+  app.use(express.json({ limit: limits.requestBodyBytesMax, strict: true, type: 'application/json' }));
+  app.use('/api', accountCommandRoutes(deps.commands));
+  for (const router of deps.apiRouters ?? []) app.use('/api', router);
+  for (const router of deps.rootRouters ?? []) app.use(router);
+  app.use(notFound);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,13 @@
+// Writing responses: problem+json for errors, JSON for everything else.
+import type { Response } from 'express';
+import { RecordedResponse } from '../ports/commandRecords';
+import { isProblemBody, problem } from '../app/problem';
+
+export function send(res: Response, outcome: RecordedResponse): void {
+  const type = isProblemBody(outcome.body) ? 'application/problem+json' : 'application/json';
+  res.status(outcome.status).type(type).send(JSON.stringify(outcome.body));
+}
+
+export function sendProblem(res: Response, status: number, code: string, detail: string, extra?: Record<string, unknown>): void {
+  send(res, { status, body: problem(status, code, detail, extra) });
+}

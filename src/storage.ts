@@ -1,0 +1,75 @@
+// Opens the storage of the configured mode: embedded Postgres (default), external Postgres, or
+// in-memory. Every mode yields the same ports; Postgres is the same SQL whether embedded or not.
+import path from 'node:path';
+import type { Pool } from 'pg';
+import { StorageMode } from './config/config';
+import { Logger } from './infra/logger';
+import { EventStore } from './ports/eventStore';
+import { Outbox } from './ports/outbox';
+import { SnapshotStore } from './ports/snapshotStore';
+import { createPool } from './infra/postgres/pool';
+import { migrate } from './infra/postgres/migrate';
+import { PostgresEventStore } from './infra/postgres/postgresEventStore';
+import { PostgresSnapshotStore } from './infra/postgres/postgresSnapshotStore';
+import { PostgresOutbox } from './infra/postgres/postgresOutbox';
+import { startEmbeddedPostgres } from './infra/postgres/embeddedPostgres';
+import { MemoryEventStore } from './infra/memory/memoryEventStore';
+import { MemorySnapshotStore } from './infra/memory/memorySnapshotStore';
+import { MemoryOutbox } from './infra/memory/memoryOutbox';
+
+export interface Storage {
+  store: EventStore;
+  snapshots: SnapshotStore;
+  outbox: Outbox;
+  /** The Postgres pool, null in in-memory mode. */
+  pool: Pool | null;
+  /** True when the database answers a trivial query. */
+  healthy(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export async function openStorage(mode: StorageMode, poolMax: number, logger: Logger): Promise<Storage> {
+  if (mode.kind === 'in-memory') {
+    const store = new MemoryEventStore();
+    return {
+      store,
+      snapshots: new MemorySnapshotStore(),
+      outbox: new MemoryOutbox(store),
+      pool: null,
+      healthy: async () => true,
+      close: async () => {},
+    };
+  }
+  let url: string;
+  let stopEmbedded: () => Promise<void> = async () => {};
+  if (mode.kind === 'embedded') {
+    const dataDir = path.resolve(mode.dataDir);
+    logger.info({ dataDir, port: mode.port }, 'starting embedded Postgres');
+    const embedded = await startEmbeddedPostgres({ dataDir, port: mode.port });
+    url = embedded.connectionString;
+    stopEmbedded = embedded.stop;
+  } else {
+    url = mode.url;
+  }
+  const pool = createPool(url, { max: poolMax });
+  await migrate(pool);
+  return {
+    store: new PostgresEventStore(pool),
+    snapshots: new PostgresSnapshotStore(pool),
+    outbox: new PostgresOutbox(pool),
+    pool,
+    healthy: async () => {
+      try {
+        await pool.query('select 1');
+        return true;
+      } catch (error) {
+        logger.warn({ err: error }, 'database health check failed');
+        return false;
+      }
+    },
+    close: async () => {
+      await pool.end();
+      await stopEmbedded();
+    },
+  };
+}
