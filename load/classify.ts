@@ -4,7 +4,7 @@
 //
 //   expected:   400 insufficient_funds on withdraw / transfer (the workload can race its own view),
 //               404 on a projection read that did NOT pass minVersion (eventual consistency, by design)
-//   unexpected: network errors and timeouts, any 5xx, any 409, a 404 on a read that passed minVersion
+//   unexpected: network errors and timeouts, a 2xx whose body is not a JSON object, any 5xx, any 409, a 404 on a read that passed minVersion
 //               (read-your-writes broken), a 404 for a missing route, any other 4xx, any 1xx/3xx
 import { debitOperations, OperationName, readOperations } from './operationNames';
 
@@ -17,6 +17,8 @@ export interface ResponseFacts {
   code?: string;
   /** True when the request carried `minVersion` (a read-your-writes read). */
   passedMinVersion: boolean;
+  /** True when a 2xx body was not the JSON object the contract promises. */
+  malformedBody?: boolean;
 }
 
 export type Classification =
@@ -24,14 +26,23 @@ export type Classification =
   | { kind: 'expected'; reason: 'insufficient_funds' | 'projection_lag' }
   | {
       kind: 'unexpected';
-      reason: 'network_error' | 'timeout' | 'server_error' | 'conflict' | 'read_your_writes_violated' | 'route_missing' | 'client_error' | 'unexpected_status';
+      reason:
+        | 'network_error'
+        | 'timeout'
+        | 'malformed_response'
+        | 'server_error'
+        | 'conflict'
+        | 'read_your_writes_violated'
+        | 'route_missing'
+        | 'client_error'
+        | 'unexpected_status';
     };
 
 export function classify(facts: ResponseFacts): Classification {
   const { status, operation, code } = facts;
   if (status === 'NETWORK_ERROR') return { kind: 'unexpected', reason: 'network_error' };
   if (status === 'TIMEOUT') return { kind: 'unexpected', reason: 'timeout' };
-  if (status >= 200 && status < 300) return { kind: 'ok' };
+  if (status >= 200 && status < 300) return facts.malformedBody === true ? { kind: 'unexpected', reason: 'malformed_response' } : { kind: 'ok' };
   if (status >= 500) return { kind: 'unexpected', reason: 'server_error' };
   if (status === 409) return { kind: 'unexpected', reason: 'conflict' };
   if (status === 400 && code === 'insufficient_funds' && debitOperations.has(operation)) {

@@ -103,8 +103,9 @@ const aliases: Readonly<Record<string, string>> = { 'transfer-initiate-weight': 
 const knownFlags = new Set(flagDocs.map(([flag]) => flag));
 
 export function scenarioUsage(): string {
-  const width = Math.max(...flagDocs.map(([flag]) => flag.length)) + 4;
-  const lines = flagDocs.map(([flag, help]) => `  --${flag}=…`.padEnd(width + 6) + help);
+  const labels = flagDocs.map(([flag]) => `  --${flag}=…`);
+  const width = Math.max(...labels.map((label) => label.length)) + 2;
+  const lines = flagDocs.map(([, help], index) => labels[index].padEnd(width) + help);
   return ['Usage: tsx load/scenario.ts [--flag=value ...]', '', ...lines, '', 'Exit: 0 pass, 1 unexpected failures over threshold, 2 bad flags or service unreachable.'].join('\n');
 }
 

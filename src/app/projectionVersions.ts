@@ -1,0 +1,65 @@
+// Read-your-writes: a read that carries ?minVersion waits, bounded, until the read model has
+// applied that stream version. Projectors on this node announce what they applied (no polling
+// delay); a slow fallback poll covers projectors running on other nodes.
+export const readWaitLimits = {
+  /** Fallback poll of the read model while waiting, for projections applied by another node. */
+  pollIntervalMs: 50,
+  /** Waiters per account; past this a read is answered 503 rather than queued. */
+  waitersPerAccountMax: 10_000,
+} as const;
+
+interface Waiter {
+  minVersion: number;
+  wake: () => void;
+}
+
+export class ProjectionVersions {
+  private readonly waiters = new Map<string, Set<Waiter>>();
+
+  /** Called by the projector after a batch commits. */
+  applied(accountId: string, version: number): void {
+    const set = this.waiters.get(accountId);
+    if (!set) return;
+    for (const waiter of set) if (waiter.minVersion <= version) waiter.wake();
+  }
+
+  /**
+   * Resolves true as soon as `probe()` reports a version ≥ minVersion, false after timeoutMs.
+   * `probe` reads the read model's current version for the account (null when absent).
+   */
+  async waitFor(accountId: string, minVersion: number, timeoutMs: number, probe: () => Promise<number | null>): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const version = await probe();
+      if (version !== null && version >= minVersion) return true;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return false;
+      await this.sleepUntilApplied(accountId, minVersion, Math.min(remaining, readWaitLimits.pollIntervalMs));
+    }
+  }
+
+  private sleepUntilApplied(accountId: string, minVersion: number, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      let set = this.waiters.get(accountId);
+      if (!set) {
+        set = new Set();
+        this.waiters.set(accountId, set);
+      }
+      if (set.size >= readWaitLimits.waitersPerAccountMax) {
+        setTimeout(resolve, ms);
+        return;
+      }
+      const waiter: Waiter = {
+        minVersion,
+        wake: () => {
+          clearTimeout(timer);
+          set.delete(waiter);
+          if (set.size === 0) this.waiters.delete(accountId);
+          resolve();
+        },
+      };
+      const timer = setTimeout(waiter.wake, ms);
+      set.add(waiter);
+    });
+  }
+}

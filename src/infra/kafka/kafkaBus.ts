@@ -1,0 +1,391 @@
+// Kafka adapter of the MessageBus port, and the only module in Acta that imports kafkajs.
+//
+// Publishing goes through one idempotent producer: acks from every in-sync replica and one request in
+// flight, so a retried send neither duplicates nor reorders a partition's messages. Messages are keyed
+// by stream id and placed with the Java-compatible partitioner, so one stream stays in one partition.
+// Topics are created on first use with a named partition count.
+//
+// Consuming is at-least-once: a batch's offsets are committed only after the handler resolves. When it
+// rejects nothing is resolved or committed, and kafkajs's retrier fetches the same offsets again with
+// bounded exponential backoff; after `retriesMax` attempts the consumer restarts (rejoins its group)
+// and the cycle goes on, so a failing batch is retried until it succeeds or its partition moves to
+// another member. Handlers must therefore be idempotent, which projections are by design.
+import assert from 'node:assert/strict';
+import {
+  Kafka,
+  Partitioners,
+  logLevel,
+  type Admin,
+  type Consumer,
+  type EachBatchPayload,
+  type IHeaders,
+  type KafkaMessage,
+  type LogEntry,
+  type Producer,
+  type RetryOptions,
+} from 'kafkajs';
+import type { BusMessage, ConsumedBatch, MessageBus, Subscription } from '../../ports/messageBus';
+import { createLogger, type Logger } from '../logger';
+import { kafkaLimits } from './kafkaLimits';
+
+export interface KafkaBusOptions {
+  /** host:port of at least one broker. */
+  brokers: readonly string[];
+  clientId: string;
+  /** Receives the adapter's own logs and kafkajs's (WARN and above, everything at debug). Silent if absent. */
+  logger?: Logger;
+}
+
+type TopicPartition = { topic: string; partition: number };
+
+/** Thrown into kafkajs in place of a handler's rejection so the batch is always retried. */
+class BatchHandlerError extends Error {
+  // kafkajs gives up on errors marked `retriable: false` and on TypeError, RangeError, ReferenceError
+  // and SyntaxError, and a consumer that gives up stays stopped. A handler's bug must not silently stop
+  // a projection, so every rejection is wrapped in an error kafkajs retries.
+  readonly retriable = true;
+
+  constructor(message: string, cause: unknown) {
+    super(message, { cause });
+    this.name = 'BatchHandlerError';
+  }
+}
+
+/** Spelled out rather than left to kafkajs defaults: backoff 300 ms doubling to 10 s, ±20 % jitter. */
+const retry: RetryOptions = {
+  retries: kafkaLimits.retriesMax,
+  initialRetryTime: kafkaLimits.retryBackoffInitialMs,
+  maxRetryTime: kafkaLimits.retryBackoffMaxMs,
+  multiplier: 2,
+  factor: 0.2,
+};
+
+export function createKafkaBus(options: KafkaBusOptions): MessageBus {
+  assert.ok(options.brokers.length > 0, 'at least one Kafka broker is required');
+  assert.ok(options.clientId.length > 0, 'a Kafka client id is required');
+  const log = (options.logger ?? createLogger('silent')).child({ component: 'kafka-bus' });
+  const kafka = new Kafka({
+    clientId: options.clientId,
+    brokers: [...options.brokers],
+    connectionTimeout: kafkaLimits.connectionTimeoutMs,
+    requestTimeout: kafkaLimits.requestTimeoutMs,
+    enforceRequestTimeout: true,
+    retry,
+    logLevel: kafkaLogLevel(log),
+    logCreator: () => (entry) => forwardKafkaLog(log, entry),
+  });
+  // kafkajs warns that an idempotent producer with bounded retries "may invalidate EoS guarantees": a
+  // send that exhausts its retries can be resent by the outbox relay and appear twice. That is the
+  // at-least-once contract consumers already handle; unbounded retries would let a publish hang.
+  const producer = lazyConnection<Producer>(
+    kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      retry,
+    }),
+  );
+  const admin = lazyConnection<Admin>(kafka.admin({ retry }));
+  const knownTopics = new Set<string>();
+  const topicsBeingCreated = new Map<string, Promise<void>>();
+  const subscriptions = new Set<Subscription>();
+  let closing: Promise<void> | null = null;
+
+  function assertOpen(): void {
+    assert.ok(closing === null, 'the Kafka bus is closed');
+  }
+
+  async function ensureTopics(topics: readonly string[]): Promise<void> {
+    await Promise.all(topics.filter((topic) => !knownTopics.has(topic)).map(ensureTopic));
+  }
+
+  function ensureTopic(topic: string): Promise<void> {
+    let pending = topicsBeingCreated.get(topic);
+    if (pending === undefined) {
+      pending = createTopic(topic)
+        .then(() => rememberTopic(topic))
+        .finally(() => topicsBeingCreated.delete(topic));
+      topicsBeingCreated.set(topic, pending);
+    }
+    return pending;
+  }
+
+  async function createTopic(topic: string): Promise<void> {
+    const client = await admin.get();
+    const { brokers } = await client.describeCluster();
+    const replicationFactor = Math.min(kafkaLimits.topicReplicationFactorMax, brokers.length);
+    // kafkajs resolves false (rather than rejecting) when the broker answers TOPIC_ALREADY_EXISTS for
+    // every topic asked: another node, or an earlier run, created it. Any other error rejects.
+    const created = await client.createTopics({
+      topics: [{ topic, numPartitions: kafkaLimits.topicPartitionsDefault, replicationFactor }],
+      waitForLeaders: true,
+      timeout: kafkaLimits.topicCreateTimeoutMs,
+    });
+    log.debug({ topic, created, partitions: kafkaLimits.topicPartitionsDefault, replicationFactor }, created ? 'created topic' : 'topic exists');
+  }
+
+  function rememberTopic(topic: string): void {
+    if (knownTopics.size >= kafkaLimits.knownTopicsMax) knownTopics.clear();
+    knownTopics.add(topic);
+  }
+
+  async function publish(topic: string, messages: readonly BusMessage[]): Promise<void> {
+    assertOpen();
+    if (messages.length === 0) return;
+    await ensureTopics([topic]);
+    const client = await producer.get();
+    try {
+      await client.send({
+        topic,
+        acks: -1,
+        timeout: kafkaLimits.requestTimeoutMs,
+        messages: messages.map((message) => ({ key: message.key, value: message.value, headers: message.headers })),
+      });
+    } catch (error) {
+      // The topic may have been deleted behind our back; check it again on the next publish.
+      knownTopics.delete(topic);
+      throw error;
+    }
+  }
+
+  async function subscribe(
+    groupId: string,
+    topics: readonly string[],
+    handle: (batch: ConsumedBatch) => Promise<void>,
+  ): Promise<Subscription> {
+    assertOpen();
+    assert.ok(groupId.length > 0, 'a consumer group id is required');
+    assert.ok(topics.length > 0, 'subscribe needs at least one topic');
+    await ensureTopics(topics);
+    const groupLog = log.child({ groupId });
+    const consumer = kafka.consumer({
+      groupId,
+      sessionTimeout: kafkaLimits.sessionTimeoutMs,
+      rebalanceTimeout: kafkaLimits.rebalanceTimeoutMs,
+      heartbeatInterval: kafkaLimits.heartbeatIntervalMs,
+      maxWaitTimeInMs: kafkaLimits.fetchMaxWaitMs,
+      minBytes: 1,
+      maxBytesPerPartition: kafkaLimits.fetchPartitionBytesMax,
+      maxBytes: kafkaLimits.fetchBytesMax,
+      allowAutoTopicCreation: false,
+      readUncommitted: false,
+      retry: {
+        ...retry,
+        // Restart (rejoin the group, fetch from the last committed offset) after any retriable failure,
+        // including a batch that failed `retriesMax` times; the CRASH listener logs it.
+        restartOnFailure: async () => true,
+      },
+    });
+    let assigned: TopicPartition[] = [];
+    trackAssignments(consumer, groupLog, (next) => {
+      assigned = next;
+    });
+
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+      // run() resolves once this member has joined the group and received its assignment.
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: kafkaLimits.partitionsConsumedConcurrently,
+        eachBatch: (payload) => deliverBatch(payload, groupLog, handle),
+      });
+    } catch (error) {
+      await withTimeout(consumer.disconnect(), kafkaLimits.disconnectTimeoutMs, 'consumer disconnect').catch((disconnectError: unknown) => {
+        groupLog.warn({ err: disconnectError }, 'could not disconnect a consumer that failed to start');
+      });
+      throw error;
+    }
+
+    let stopping: Promise<void> | null = null;
+    const subscription: Subscription = {
+      assignments: () => assigned.map((entry) => ({ ...entry })),
+      stop: () => {
+        // disconnect() waits for the batch in flight, leaves the group (so its partitions move at once)
+        // and closes the connections.
+        stopping ??= withTimeout(consumer.disconnect(), kafkaLimits.disconnectTimeoutMs, 'consumer stop').finally(() => {
+          assigned = [];
+          subscriptions.delete(subscription);
+        });
+        return stopping;
+      },
+    };
+    subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async function healthy(): Promise<boolean> {
+    if (closing !== null) return false;
+    try {
+      const cluster = await withTimeout(
+        admin.get().then((client) => client.describeCluster()),
+        kafkaLimits.healthCheckTimeoutMs,
+        'Kafka describeCluster',
+      );
+      return cluster.brokers.length > 0;
+    } catch (error) {
+      log.warn({ err: error }, 'Kafka health check failed');
+      return false;
+    }
+  }
+
+  function close(): Promise<void> {
+    closing ??= (async () => {
+      const stopped = await Promise.allSettled([...subscriptions].map((subscription) => subscription.stop()));
+      const disconnected = await Promise.allSettled([
+        withTimeout(producer.disconnect(), kafkaLimits.disconnectTimeoutMs, 'producer disconnect'),
+        withTimeout(admin.disconnect(), kafkaLimits.disconnectTimeoutMs, 'admin disconnect'),
+      ]);
+      const failures = [...stopped, ...disconnected].flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+      if (failures.length > 0) throw new AggregateError(failures, 'the Kafka bus did not close cleanly');
+    })();
+    return closing;
+  }
+
+  return { publish, subscribe, healthy, close };
+}
+
+/** Hands one fetched batch to `handle`, then resolves and commits its offsets; nothing is committed on failure. */
+async function deliverBatch(
+  payload: EachBatchPayload,
+  log: Logger,
+  handle: (batch: ConsumedBatch) => Promise<void>,
+): Promise<void> {
+  const { batch } = payload;
+  // A batch fetched while this member is stopping is left uncommitted for whoever takes the partition.
+  if (batch.isEmpty() || !payload.isRunning() || payload.isStale()) return;
+  const firstOffset = batch.firstOffset();
+  const lastOffset = batch.lastOffset();
+  // kafkajs only heartbeats between batches; keep the membership alive while a slow handler runs.
+  const keepAlive = setInterval(() => {
+    payload.heartbeat().catch((error: unknown) => {
+      // A rebalance shows up here first; the commit below then fails and kafkajs rejoins the group.
+      log.debug({ err: error }, 'heartbeat during a batch failed');
+    });
+  }, kafkaLimits.heartbeatIntervalMs);
+  keepAlive.unref();
+  try {
+    await handle({
+      topic: batch.topic,
+      partition: batch.partition,
+      highWatermark: batch.highWatermark,
+      messages: batch.messages.map(toBusMessage),
+    });
+  } catch (error) {
+    log.warn(
+      { err: error, topic: batch.topic, partition: batch.partition, firstOffset, lastOffset },
+      'batch handler failed; the batch will be delivered again',
+    );
+    throw new BatchHandlerError(`handler failed for ${batch.topic}[${batch.partition}] offsets ${firstOffset}..${lastOffset}`, error);
+  } finally {
+    clearInterval(keepAlive);
+  }
+  payload.resolveOffset(lastOffset);
+  // A committed offset names the next message to read, hence lastOffset + 1.
+  await payload.commitOffsetsIfNecessary({
+    topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() }] }],
+  });
+  await payload.heartbeat();
+}
+
+/** Keeps `update` informed of the partitions assigned to this member, from kafkajs instrumentation events. */
+function trackAssignments(consumer: Consumer, log: Logger, update: (assigned: TopicPartition[]) => void): void {
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    const assigned = Object.entries(payload.memberAssignment)
+      .flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })))
+      .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+    update(assigned);
+    log.info({ memberId: payload.memberId, assigned }, 'joined consumer group');
+  });
+  consumer.on(consumer.events.REBALANCING, () => update([]));
+  consumer.on(consumer.events.STOP, () => update([]));
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    update([]);
+    if (payload.restart) log.warn({ err: payload.error }, 'consumer crashed; kafkajs restarts it');
+    else log.error({ err: payload.error }, 'consumer crashed and will not restart; its partitions are not consumed');
+  });
+}
+
+function toBusMessage(message: KafkaMessage): BusMessage & { offset: string } {
+  const headers = decodeHeaders(message.headers);
+  return {
+    key: message.key?.toString('utf8') ?? '',
+    value: message.value?.toString('utf8') ?? '',
+    ...(headers ? { headers } : {}),
+    offset: message.offset,
+  };
+}
+
+function decodeHeaders(headers: IHeaders | undefined): Record<string, string> | undefined {
+  if (headers === undefined) return undefined;
+  const decoded: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    // Kafka allows a header name to repeat; the port has one value per name, so the last one wins.
+    const last = Array.isArray(value) ? value[value.length - 1] : value;
+    if (last !== undefined) decoded[name] = last.toString();
+  }
+  return Object.keys(decoded).length > 0 ? decoded : undefined;
+}
+
+/** Connects on first use and shares that connection; a failed connect is retried by the next caller. */
+function lazyConnection<T extends { connect(): Promise<void>; disconnect(): Promise<void> }>(client: T) {
+  let connected: Promise<T> | null = null;
+  return {
+    get(): Promise<T> {
+      connected ??= client.connect().then(
+        () => client,
+        (error: unknown) => {
+          connected = null;
+          throw error;
+        },
+      );
+      return connected;
+    },
+    async disconnect(): Promise<void> {
+      if (connected === null) return;
+      connected = null;
+      await client.disconnect();
+    },
+  };
+}
+
+async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** kafkajs is chatty at INFO; forward WARN and above unless the logger is at debug. */
+function kafkaLogLevel(log: Logger): logLevel {
+  if (log.isLevelEnabled('debug')) return logLevel.DEBUG;
+  if (log.isLevelEnabled('warn')) return logLevel.WARN;
+  if (log.isLevelEnabled('error')) return logLevel.ERROR;
+  return logLevel.NOTHING;
+}
+
+/**
+ * kafkajs messages this adapter already reports in its own words (a handler failure, logged once with
+ * its offsets) or has chosen deliberately (bounded producer retries, explained above): kept at debug.
+ */
+const restatedKafkaMessages = new Set([
+  'Error when calling eachBatch',
+  'Limiting retries for the idempotent producer may invalidate EoS guarantees',
+]);
+
+function forwardKafkaLog(log: Logger, { namespace, level, log: entry }: LogEntry): void {
+  const { message, timestamp: _timestamp, logger: _logger, ...fields } = entry;
+  const context = { kafkajs: namespace, ...fields };
+  if (restatedKafkaMessages.has(message)) log.debug(context, message);
+  else if (level === logLevel.ERROR) log.error(context, message);
+  else if (level === logLevel.WARN) log.warn(context, message);
+  else if (level === logLevel.INFO) log.info(context, message);
+  else log.debug(context, message);
+}

@@ -1,0 +1,117 @@
+// Versioned SQL migrations, applied in order by migrate.ts, each in its own transaction and recorded
+// in schema_migrations. Append new entries at the end with a higher version; never edit an applied one.
+import assert from 'node:assert/strict';
+import { postgresLimits } from './postgresLimits';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Positions per transaction: a global position is transaction id × this + ordinal (1-based). */
+export const positionsPerTransaction = postgresLimits.transactionEventsMax + 1;
+
+/** Constraint names the event store maps to conflicts; the migration below must use the same names. */
+export const constraintNames = {
+  streamVersion: 'events_stream_version_key',
+  transactionId: 'transaction_records_pkey',
+  idempotencyKey: 'idempotency_records_pkey',
+} as const;
+
+// Why global_position is computed rather than a bigserial: positions from a sequence are handed
+// out in call order, not commit order, and a batch transaction takes positions over several
+// statements. A transaction with an older id could then hold a higher position than a younger one
+// that is still open, and a reader that advances by position would skip the younger one's events
+// when it commits. Deriving the position from the writing transaction's id makes position order
+// and transaction-id order the same, so `tx_id < pg_snapshot_xmin(...)` (every older transaction
+// has ended) is exactly "no lower position can still appear". The check constraint keeps it so.
+const writeSide: Migration = {
+  version: 1,
+  name: 'write side: events, snapshots, outbox, command records',
+  sql: `
+    create table events (
+      global_position bigint not null,
+      stream_id text not null,
+      stream_version int not null,
+      event_id uuid not null,
+      event_type text not null,
+      data jsonb not null,
+      metadata jsonb not null,
+      occurred_at timestamptz not null,
+      tx_id xid8 not null default pg_current_xact_id(),
+      constraint events_pkey primary key (global_position),
+      constraint ${constraintNames.streamVersion} unique (stream_id, stream_version),
+      constraint events_event_id_key unique (event_id),
+      constraint events_stream_version_check check (stream_version >= 1),
+      constraint events_position_check check (
+        global_position / ${positionsPerTransaction} = tx_id::text::bigint
+        and global_position % ${positionsPerTransaction} >= 1
+      )
+    );
+
+    create table snapshots (
+      stream_id text not null,
+      version int not null,
+      schema_version int not null,
+      state jsonb not null,
+      created_at timestamptz not null,
+      constraint snapshots_pkey primary key (stream_id),
+      constraint snapshots_version_check check (version >= 0)
+    );
+
+    create table outbox_events (
+      id bigserial not null,
+      global_position bigint not null,
+      stream_id text not null,
+      stream_version int not null,
+      topic text not null,
+      event jsonb not null,
+      created_at timestamptz not null default now(),
+      claimed_by text null,
+      claimed_until timestamptz null,
+      attempts int not null default 0,
+      constraint outbox_events_pkey primary key (id),
+      constraint outbox_events_lease_check check ((claimed_by is null) = (claimed_until is null))
+    );
+    create index outbox_events_stream_idx on outbox_events (stream_id, stream_version);
+
+    create table idempotency_records (
+      idempotency_key text not null,
+      request_hash text not null,
+      operation text not null,
+      status_code int not null,
+      response jsonb not null,
+      created_at timestamptz not null,
+      constraint ${constraintNames.idempotencyKey} primary key (idempotency_key)
+    );
+
+    create table transaction_records (
+      transaction_id text not null,
+      account_id text not null,
+      kind text not null,
+      amount bigint not null,
+      currency char(3) not null,
+      stream_version int not null,
+      status_code int not null,
+      response jsonb not null,
+      created_at timestamptz not null,
+      constraint ${constraintNames.transactionId} primary key (transaction_id),
+      constraint transaction_records_kind_check check (kind in ('deposit', 'withdrawal')),
+      constraint transaction_records_amount_check check (amount between 1 and ${Number.MAX_SAFE_INTEGER})
+    );
+  `,
+};
+
+export const migrations: readonly Migration[] = [writeSide];
+
+assertMigrationOrder(migrations);
+
+/** Versions strictly increase (gaps allowed: each side of the schema owns a range) and names are unique. */
+export function assertMigrationOrder(list: readonly Migration[]): void {
+  list.forEach((migration, index) => {
+    assert.ok(Number.isSafeInteger(migration.version) && migration.version >= 1, 'migration versions are integers >= 1');
+    assert.ok(index === 0 || migration.version > (list[index - 1] as Migration).version, 'migration versions must increase');
+  });
+  assert.equal(new Set(list.map((migration) => migration.name)).size, list.length, 'migration names must be unique');
+}

@@ -1,0 +1,94 @@
+// The Postgres outbox. Claims take whole streams under a lease (claimed_by, claimed_until): a relay
+// publishes a stream's rows in version order and no other relay touches that stream until the rows
+// are published, released, or the lease expires (the owner crashed).
+//
+// Claims are serialized with a transaction-level advisory lock: under READ COMMITTED two concurrent
+// claim statements would both see the same unleased streams and both lease them. Taking the lock
+// first means each claim's statement snapshot already includes every earlier claim.
+import assert from 'node:assert/strict';
+import type { Pool, PoolClient } from 'pg';
+import { Outbox, OutboxRow, OutboxStats } from '../../ports/outbox';
+import { StoredEvent } from '../../ports/storedEvent';
+import { assertClaim } from '../storeAssertions';
+import { withTransactionClient } from './transactionClient';
+
+/** Advisory lock key of the claim step: "ACTAOUT1" as 8 ASCII bytes, a fixed 64-bit value. */
+export const outboxClaimLockKey = '4702695075385529393';
+
+interface ClaimedRow {
+  id: string;
+  topic: string;
+  event: StoredEvent;
+  attempts: number;
+}
+
+// Streams are taken oldest first (by their oldest row) so none starves; the rows come back grouped
+// by stream in that order, each stream in version order.
+const claimText = `
+with claim_time as (select clock_timestamp() as at),
+claimable as (
+  select stream_id, min(id) as first_id
+  from outbox_events
+  group by stream_id
+  having bool_and(claimed_until is null or claimed_until <= (select at from claim_time))
+  order by min(id)
+  limit $2
+),
+claimed as (
+  update outbox_events o
+  set claimed_by = $1, claimed_until = (select at from claim_time) + $3::int * interval '1 millisecond'
+  from claimable c
+  where o.stream_id = c.stream_id
+  returning o.id, o.topic, o.event, o.attempts, o.stream_version, c.first_id
+)
+select id::text as id, topic, event, attempts from claimed order by first_id, stream_version`;
+
+export class PostgresOutbox implements Outbox {
+  constructor(private readonly pool: Pool) {}
+
+  async claim(owner: string, streamsMax: number, leaseMs: number): Promise<OutboxRow[]> {
+    assertClaim(owner, streamsMax, leaseMs);
+    return withTransactionClient(this.pool, (client) => claimInTransaction(client, owner, streamsMax, leaseMs));
+  }
+
+  async markPublished(owner: string, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    // Only the owner named on the row: if the lease expired and another relay took the stream, the
+    // row is that relay's now. An expired lease nobody took yet is still ours to delete.
+    await this.pool.query({
+      name: 'acta_outbox_published_v1',
+      text: 'delete from outbox_events where id = any($2::bigint[]) and claimed_by = $1',
+      values: [owner, ids],
+    });
+  }
+
+  async release(owner: string, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.pool.query({
+      name: 'acta_outbox_release_v1',
+      text: `update outbox_events set claimed_by = null, claimed_until = null, attempts = attempts + 1
+             where id = any($2::bigint[]) and claimed_by = $1`,
+      values: [owner, ids],
+    });
+  }
+
+  async stats(): Promise<OutboxStats> {
+    const { rows } = await this.pool.query<{ pending: string; oldest_age_ms: string | null }>({
+      name: 'acta_outbox_stats_v1',
+      text: `select count(*) as pending,
+                    round(extract(epoch from clock_timestamp() - min(created_at)) * 1000) as oldest_age_ms
+             from outbox_events`,
+    });
+    const row = rows[0];
+    assert.ok(row, 'an aggregate returns one row');
+    return { pending: Number(row.pending), oldestAgeMs: row.oldest_age_ms === null ? null : Math.max(0, Number(row.oldest_age_ms)) };
+  }
+}
+
+async function claimInTransaction(client: PoolClient, owner: string, streamsMax: number, leaseMs: number): Promise<OutboxRow[]> {
+  await client.query(`begin; select pg_advisory_xact_lock(${outboxClaimLockKey})`);
+  const { rows } = await client.query<ClaimedRow>({ name: 'acta_outbox_claim_v1', text: claimText, values: [owner, streamsMax, leaseMs] });
+  await client.query('commit');
+  return rows.map((row) => ({ id: row.id, topic: row.topic, event: row.event, attempts: row.attempts }));
+}
+

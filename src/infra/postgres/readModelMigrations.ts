@@ -1,0 +1,100 @@
+// Migrations of the query side: the account read models, the projectors' checkpoints and dead
+// letters, and the admin audit log. Versions start at 100 so the write side keeps 1..99; the lead
+// merges this list after the write side's in migrations.ts. Never edit an applied entry: append.
+//
+// Read-model rows hold only values taken from events (no now(), no serials), so a rebuild from the
+// event store produces the very same bytes as the live projector (design invariant 4).
+import assert from 'node:assert/strict';
+import { limits } from '../../config/limits';
+import { Migration } from './migrations';
+
+/** Name of the unique constraint that makes recording a redelivered poison message a no-op. */
+export const deadLetterOffsetConstraint = 'projection_dead_letters_offset_key';
+
+const accountReadModels: Migration = {
+  version: 100,
+  name: 'read side: account_summary and account_statement',
+  sql: `
+    create table account_summary (
+      account_id text not null,
+      owner_id text not null,
+      currency char(3) not null,
+      status text not null,
+      balance bigint not null,
+      available_balance bigint not null,
+      version int not null,
+      created_at timestamptz not null,
+      updated_at timestamptz not null,
+      constraint account_summary_pkey primary key (account_id),
+      constraint account_summary_status_check check (status in ('ACTIVE', 'FROZEN')),
+      constraint account_summary_balance_check check (balance between 0 and ${limits.moneyMax}),
+      constraint account_summary_version_check check (version >= 1)
+    );
+
+    create table account_statement (
+      account_id text not null,
+      stream_version int not null,
+      event_id uuid not null,
+      event_type text not null,
+      amount bigint null,
+      currency char(3) null,
+      transaction_id text null,
+      reason text null,
+      balance_after bigint not null,
+      occurred_at timestamptz not null,
+      constraint account_statement_pkey primary key (account_id, stream_version),
+      constraint account_statement_version_check check (stream_version >= 1)
+    );
+  `,
+};
+
+const projectorBookkeeping: Migration = {
+  version: 101,
+  name: 'read side: projection_checkpoints and projection_dead_letters',
+  sql: `
+    create table projection_checkpoints (
+      projection text not null,
+      topic text not null,
+      partition int not null,
+      next_offset bigint not null,
+      updated_at timestamptz not null default now(),
+      constraint projection_checkpoints_pkey primary key (projection, topic, partition)
+    );
+
+    create table projection_dead_letters (
+      id bigserial not null,
+      projection text not null,
+      topic text not null,
+      partition int not null,
+      message_offset bigint not null,
+      message_key text null,
+      payload text not null,
+      error text not null,
+      created_at timestamptz not null default now(),
+      constraint projection_dead_letters_pkey primary key (id),
+      constraint ${deadLetterOffsetConstraint} unique (projection, topic, partition, message_offset)
+    );
+  `,
+};
+
+const adminAudit: Migration = {
+  version: 102,
+  name: 'admin_audit',
+  sql: `
+    create table admin_audit (
+      id bigserial not null,
+      at timestamptz not null default now(),
+      actor text not null,
+      action text not null,
+      target text not null,
+      result text not null,
+      detail jsonb not null default '{}'::jsonb,
+      constraint admin_audit_pkey primary key (id)
+    );
+    create index admin_audit_at_idx on admin_audit (at);
+  `,
+};
+
+export const readModelMigrations: Migration[] = [accountReadModels, projectorBookkeeping, adminAudit];
+
+readModelMigrations.forEach((migration, index) => assert.equal(migration.version, 100 + index, 'read-side versions are 100..n in order'));

@@ -1,0 +1,184 @@
+// The account projection as a pure fold: given a summary row and an event, then the next row and
+// the statement entry, or a named poison verdict.
+import { expect } from 'chai';
+import { limits } from '../../src/config/limits';
+import { accountEventTypes } from '../../src/domain/account/accountEvents';
+import { AccountSummaryRow } from '../../src/ports/readModel';
+import { StoredEvent } from '../../src/ports/storedEvent';
+import { accountEventHandlers } from '../../src/projections/accountEventHandlers';
+import { projectAccountEvent } from '../../src/projections/accountProjection';
+import { decodeStoredEvent } from '../../src/projections/decodeStoredEvent';
+import { foldAccountStream } from '../../src/projections/foldAccountStreams';
+import { PoisonCode, PoisonEventError, poisonCodes } from '../../src/projections/poisonEventError';
+import { deposited, frozen, newEvent, opened, stored, storedStream, summaryRow, unfrozen, withdrawn } from './fixtures';
+
+function fold(events: StoredEvent[]): { summary: AccountSummaryRow | null; entries: ReturnType<typeof projectAccountEvent>['entry'][] } {
+  let summary: AccountSummaryRow | null = null;
+  const entries = [];
+  for (const event of events) {
+    const projected = projectAccountEvent(summary, event);
+    summary = projected.summary;
+    entries.push(projected.entry);
+  }
+  return { summary, entries };
+}
+
+function poisonCodeOf(run: () => unknown): PoisonCode {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof PoisonEventError) return error.code;
+    throw error;
+  }
+  throw new Error('expected a PoisonEventError, nothing was thrown');
+}
+
+describe('account projection (pure fold)', () => {
+  it('folds a full life cycle into the summary row and one statement entry per event', () => {
+    const events = storedStream('acc-1', [opened('acc-1'), deposited('acc-1', 1_000), withdrawn('acc-1', 300), frozen('acc-1', 'kyc'), unfrozen('acc-1')]);
+    const { summary, entries } = fold(events);
+
+    expect(summary).to.deep.equal({
+      accountId: 'acc-1',
+      ownerId: 'owner-acc-1',
+      currency: 'EUR',
+      status: 'ACTIVE',
+      balance: 700,
+      availableBalance: 700,
+      version: 5,
+      createdAt: events[0]!.occurredAt,
+      updatedAt: events[4]!.occurredAt,
+    });
+    expect(entries.map((entry) => [entry.streamVersion, entry.eventType, entry.balanceAfter])).to.deep.equal([
+      [1, 'AccountCreated', 0],
+      [2, 'MoneyDeposited', 1_000],
+      [3, 'MoneyWithdrawn', 700],
+      [4, 'AccountFrozen', 700],
+      [5, 'AccountUnfrozen', 700],
+    ]);
+    expect(entries[1]).to.deep.equal({
+      eventId: events[1]!.eventId,
+      accountId: 'acc-1',
+      streamVersion: 2,
+      eventType: 'MoneyDeposited',
+      amount: 1_000,
+      currency: 'EUR',
+      transactionId: events[1]!.data.transactionId,
+      balanceAfter: 1_000,
+      occurredAt: events[1]!.occurredAt,
+    });
+    // Unused optional fields are absent, not undefined: the rows read back from Postgres compare equal.
+    expect(Object.keys(entries[4]!)).to.not.include.members(['amount', 'currency', 'transactionId', 'reason']);
+    expect(entries[3]!.reason).to.equal('kyc');
+  });
+
+  it('shows FROZEN while frozen and accepts a second freeze, as the write side does', () => {
+    const events = storedStream('acc-1', [opened('acc-1'), frozen('acc-1'), frozen('acc-1', 'again')]);
+    expect(fold(events).summary).to.include({ status: 'FROZEN', version: 3 });
+  });
+
+  describe('edge values of money', () => {
+    const base = (balance: number) => summaryRow({ balance, availableBalance: balance, version: 2 });
+
+    it('withdrawing exactly the balance leaves 0; one more is poison', () => {
+      expect(projectAccountEvent(base(500), stored('acc-1', 3, withdrawn('acc-1', 500))).summary.balance).to.equal(0);
+      expect(poisonCodeOf(() => projectAccountEvent(base(500), stored('acc-1', 3, withdrawn('acc-1', 501))))).to.equal('balance_out_of_range');
+    });
+
+    it('a deposit up to the money bound is fine; one past it is poison', () => {
+      expect(projectAccountEvent(base(limits.moneyMax - 1), stored('acc-1', 3, deposited('acc-1', 1))).summary.balance).to.equal(limits.moneyMax);
+      expect(poisonCodeOf(() => projectAccountEvent(base(limits.moneyMax), stored('acc-1', 3, deposited('acc-1', 1))))).to.equal('balance_out_of_range');
+    });
+
+    it('the largest amount onto a zero balance', () => {
+      expect(projectAccountEvent(base(0), stored('acc-1', 3, deposited('acc-1', limits.moneyMax))).summary.balance).to.equal(limits.moneyMax);
+    });
+  });
+
+  it('normalises timestamps and event ids to the form Postgres gives back', () => {
+    const event = { ...stored('acc-1', 1, opened('acc-1')), occurredAt: '2024-05-01T10:00:00Z', eventId: 'ABCDEF01-2345-4789-8BCD-EF0123456789' };
+    const { summary, entry } = projectAccountEvent(null, event);
+    expect(summary.createdAt).to.equal('2024-05-01T10:00:00.000Z');
+    expect(entry.eventId).to.equal('abcdef01-2345-4789-8bcd-ef0123456789');
+  });
+
+  it('has a handler for every account event type the domain defines', () => {
+    expect(accountEventTypes.filter((type) => !Object.hasOwn(accountEventHandlers, type))).to.deep.equal([]);
+  });
+
+  // One row per poison verdict of the fold. `summary` is the row before the event.
+  const active = summaryRow({ balance: 100, availableBalance: 100, version: 2 });
+  const foldPoisons: Array<{ name: string; code: PoisonCode; summary: AccountSummaryRow | null; event: StoredEvent }> = [
+    { name: 'freeze of an account never created (the seed bug)', code: 'account_not_found', summary: null, event: stored('nope', 1, frozen('nope')) },
+    { name: 'deposit before the account exists', code: 'account_not_found', summary: null, event: stored('acc-1', 1, deposited('acc-1', 5)) },
+    { name: 'a second AccountCreated', code: 'account_already_exists', summary: active, event: stored('acc-1', 3, opened('acc-1')) },
+    { name: 'an unknown event type', code: 'unknown_event_type', summary: active, event: stored('acc-1', 3, newEvent('HoldPlaced', { accountId: 'acc-1' })) },
+    { name: 'a prototype property as type', code: 'unknown_event_type', summary: active, event: stored('acc-1', 3, newEvent('constructor', { accountId: 'acc-1' })) },
+    { name: 'a float amount', code: 'invalid_event_data', summary: active, event: stored('acc-1', 3, deposited('acc-1', 1.5)) },
+    { name: 'an amount of 0', code: 'invalid_event_data', summary: active, event: stored('acc-1', 3, deposited('acc-1', 0)) },
+    { name: 'an amount past 2^53 - 1', code: 'invalid_event_data', summary: active, event: stored('acc-1', 3, deposited('acc-1', 2 ** 53)) },
+    {
+      name: 'an amount given as a string',
+      code: 'invalid_event_data',
+      summary: active,
+      event: stored('acc-1', 3, newEvent('MoneyDeposited', { accountId: 'acc-1', amount: '10', currency: 'EUR', transactionId: 't' })),
+    },
+    { name: 'a lower-case currency', code: 'invalid_event_data', summary: null, event: stored('acc-1', 1, opened('acc-1', 'eur')) },
+    { name: 'a NUL inside a reason', code: 'invalid_event_data', summary: active, event: stored('acc-1', 3, frozen('acc-1', 'a\u0000b')) },
+    { name: 'an occurredAt that is no time', code: 'invalid_event_data', summary: active, event: { ...stored('acc-1', 3, unfrozen('acc-1')), occurredAt: 'yesterday' } },
+    { name: 'an event id that is no uuid', code: 'invalid_event_data', summary: active, event: { ...stored('acc-1', 3, unfrozen('acc-1')), eventId: 'e-1' } },
+    { name: 'a deposit in another currency', code: 'currency_mismatch', summary: active, event: stored('acc-1', 3, deposited('acc-1', 5, 'USD')) },
+    { name: 'a withdrawal in another currency', code: 'currency_mismatch', summary: active, event: stored('acc-1', 3, withdrawn('acc-1', 5, 'USD')) },
+    { name: 'a withdrawal below zero', code: 'balance_out_of_range', summary: active, event: stored('acc-1', 3, withdrawn('acc-1', 101)) },
+    { name: 'a version that skips one', code: 'version_out_of_order', summary: active, event: stored('acc-1', 4, unfrozen('acc-1')) },
+    { name: 'a version already applied', code: 'version_out_of_order', summary: active, event: stored('acc-1', 2, unfrozen('acc-1')) },
+    { name: 'data naming another account', code: 'account_id_mismatch', summary: active, event: stored('acc-1', 3, deposited('acc-2', 5)) },
+    {
+      name: 'an event of another kind of stream',
+      code: 'not_an_account_stream',
+      summary: null,
+      event: { ...stored('x', 1, opened('x')), streamId: 'transfer-x' },
+    },
+  ];
+
+  for (const row of foldPoisons) {
+    it(`poison: ${row.name} → ${row.code}`, () => {
+      expect(poisonCodeOf(() => projectAccountEvent(row.summary, row.event))).to.equal(row.code);
+    });
+  }
+
+  describe('decoding bus messages', () => {
+    const valid = stored('acc-1', 1, opened('acc-1'));
+    const decodePoisons: Array<{ name: string; code: PoisonCode; key: string; value: string }> = [
+      { name: 'not JSON', code: 'undecodable_message', key: valid.streamId, value: '{"type": "AccountCre' },
+      { name: 'JSON that is no stored event', code: 'undecodable_message', key: valid.streamId, value: '{"hello": "world"}' },
+      { name: 'a version that is not a positive integer', code: 'undecodable_message', key: valid.streamId, value: JSON.stringify({ ...valid, streamVersion: 0 }) },
+      { name: 'a key that is not its stream', code: 'key_mismatch', key: 'account-other', value: JSON.stringify(valid) },
+    ];
+    for (const row of decodePoisons) {
+      it(`poison: ${row.name} → ${row.code}`, () => {
+        expect(poisonCodeOf(() => decodeStoredEvent(row.key, row.value))).to.equal(row.code);
+      });
+    }
+
+    it('decodes what the outbox relay publishes', () => {
+      expect(decodeStoredEvent(valid.streamId, JSON.stringify(valid))).to.deep.equal(valid);
+    });
+
+    it('every poison code of the fold and the decoder has a row (gap and blocked-stream codes are the batch planner’s)', () => {
+      const covered = new Set<PoisonCode>([...foldPoisons, ...decodePoisons].map((row) => row.code));
+      const plannerCodes: PoisonCode[] = ['gap_unrepairable', 'stream_blocked'];
+      expect(poisonCodes.filter((code) => !covered.has(code) && !plannerCodes.includes(code))).to.deep.equal([]);
+    });
+  });
+
+  describe('folding a stream run (rebuild)', () => {
+    it('stops at the first poison event and keeps what came before, as the live projector does', () => {
+      const events = storedStream('acc-1', [opened('acc-1'), deposited('acc-1', 50), newEvent('Mystery', { accountId: 'acc-1' }), deposited('acc-1', 5)]);
+      const folded = foldAccountStream({ streamId: 'account-acc-1', start: null, events });
+      expect(folded.summary).to.include({ version: 2, balance: 50 });
+      expect(folded.entries).to.have.length(2);
+      expect(folded.poison).to.include({ version: 3, code: 'unknown_event_type' });
+    });
+  });
+});

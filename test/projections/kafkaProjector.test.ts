@@ -1,0 +1,159 @@
+// The account projector through a real Kafka broker (bash scripts/kafka.sh start; KAFKA_BROKERS)
+// into real Postgres. Without KAFKA_BROKERS this suite fails, it never skips. Every test uses its
+// own topic and consumer group.
+import { randomBytes } from 'node:crypto';
+import { expect } from 'chai';
+import { AccountProjector, startAccountProjector } from '../../actors/projector/accountProjector';
+import { createKafkaBus } from '../../src/infra/kafka/kafkaBus';
+import { kafkaLimits } from '../../src/infra/kafka/kafkaLimits';
+import { createLogger } from '../../src/infra/logger';
+import { PostgresEventStore } from '../../src/infra/postgres/postgresEventStore';
+import { PostgresReadModel } from '../../src/infra/postgres/postgresReadModel';
+import { MessageBus } from '../../src/ports/messageBus';
+import { NewEvent, StoredEvent } from '../../src/ports/storedEvent';
+import { TestDatabase } from '../support/database';
+import { requireKafkaBrokers } from '../support/kafka';
+import { appendAccounts, asMessage, deposited, frozen, opened, waitUntil, withdrawn } from './fixtures';
+import { createReadModelDatabase, dumpReadModels } from './readModelDatabase';
+
+const waitMs = 45_000;
+
+describe('account projector through real Kafka', function () {
+  this.timeout(120_000);
+  const runId = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  let bus: MessageBus;
+  let db: TestDatabase;
+  let store: PostgresEventStore;
+  let readModel: PostgresReadModel;
+  let projector: AccountProjector | null;
+  let topic: string;
+  let applied: Array<{ accountId: string; version: number; occurredAt: string }>;
+  let testIndex = 0;
+
+  before(() => {
+    bus = createKafkaBus({ brokers: requireKafkaBrokers(), clientId: `acta-projector-test-${runId}` });
+  });
+  after(async () => {
+    await bus?.close();
+  });
+
+  beforeEach(async () => {
+    testIndex += 1;
+    topic = `acta.account.test-${runId}-${testIndex}`;
+    applied = [];
+    projector = null;
+    db = await createReadModelDatabase();
+    store = new PostgresEventStore(db.pool);
+    readModel = new PostgresReadModel(db.pool, store.readStream.bind(store));
+  });
+  afterEach(async () => {
+    await projector?.stop();
+    await db.drop();
+  });
+
+  async function start(): Promise<AccountProjector> {
+    projector = await startAccountProjector({
+      bus,
+      groupId: `acta-projector-test-${runId}-${testIndex}`,
+      topic,
+      apply: (batch) => readModel.applyAccountBatch(batch),
+      onApplied: (accountId, version, occurredAt) => applied.push({ accountId, version, occurredAt }),
+      logger: createLogger('silent'),
+    });
+    return projector;
+  }
+
+  const latest = (accountId: string) => Math.max(0, ...applied.filter((entry) => entry.accountId === accountId).map((entry) => entry.version));
+  const committedTotal = (stats: ReturnType<AccountProjector['stats']>) =>
+    stats.partitions.reduce((sum, partition) => sum + Number(partition.committedOffset ?? 0), 0);
+
+  async function appendAndPublish(streams: Record<string, NewEvent[]>): Promise<Map<string, StoredEvent[]>> {
+    const stored = await appendAccounts(store, streams, topic);
+    await bus.publish(topic, [...stored.values()].flat().map(asMessage));
+    return stored;
+  }
+
+  it('projects every account in stream order, absorbs a duplicate delivery, and reports partitions and offsets', async () => {
+    const histories = Object.fromEntries(
+      Array.from({ length: 12 }, (_, index) => {
+        const id = `k${index}`;
+        return [id, [opened(id), ...Array.from({ length: 9 }, (_, step) => deposited(id, step + 1)), withdrawn(id, 5)]];
+      }),
+    );
+    const stored = await appendAccounts(store, histories, topic);
+    const messages = [...stored.values()].flat().map(asMessage);
+    await bus.publish(topic, messages.slice(0, 60));
+    await bus.publish(topic, messages.slice(60));
+    const running = await start();
+
+    await waitUntil('every account projected to v11', () => Object.keys(histories).every((id) => latest(id) === 11), waitMs);
+
+    for (const id of Object.keys(histories)) {
+      const versions = applied.filter((entry) => entry.accountId === id).map((entry) => entry.version);
+      expect(versions, `versions announced for ${id}`).to.deep.equal([...versions].sort((a, b) => a - b));
+      const history = await readModel.history(id, 100, 0);
+      expect(history?.entries.map((entry) => entry.balanceAfter)).to.deep.equal([0, 1, 3, 6, 10, 15, 21, 28, 36, 45, 40]);
+    }
+    expect(applied.at(-1)?.occurredAt).to.match(/^\d{4}-\d\d-\d\dT/);
+    await waitUntil('offsets of every message committed', () => committedTotal(running.stats()) === messages.length, waitMs);
+    const stats = running.stats();
+    expect(stats.state).to.equal('running');
+    expect(stats.partitions.map((partition) => partition.partition).sort()).to.deep.equal(
+      Array.from({ length: kafkaLimits.topicPartitionsDefault }, (_, index) => index),
+    );
+    expect(stats.partitions.every((partition) => partition.lag === 0)).to.equal(true);
+    expect(stats).to.deep.include({ applied: messages.length, deadLettered: 0, skipped: 0 });
+    const checkpoints = await readModel.checkpoints('accounts');
+    expect(checkpoints.reduce((sum, checkpoint) => sum + Number(checkpoint.nextOffset), 0)).to.equal(messages.length);
+
+    const before = await dumpReadModels(db);
+    await bus.publish(topic, messages);
+    await waitUntil('the duplicate delivery consumed', () => committedTotal(running.stats()) === 2 * messages.length, waitMs);
+    expect(running.stats()).to.deep.include({ applied: messages.length, skipped: messages.length, deadLettered: 0 });
+    expect(await dumpReadModels(db)).to.equal(before);
+  });
+
+  it('dead-letters poison messages while the other accounts keep projecting', async () => {
+    const running = await start();
+    // Garbage and a freeze of a never-created account, ahead of good events on the same partitions.
+    const ghost = await appendAccounts(store, { ghost: [frozen('ghost')] }, topic);
+    await bus.publish(topic, [{ key: 'account-p1', value: '{not json' }, asMessage(ghost.get('ghost')![0]!)]);
+    await appendAndPublish({ p1: [opened('p1'), deposited('p1', 10)], p2: [opened('p2'), deposited('p2', 20)], p3: [opened('p3')] });
+
+    await waitUntil('the good accounts projected', () => latest('p1') === 2 && latest('p2') === 2 && latest('p3') === 1, waitMs);
+    await waitUntil('both poison messages dead-lettered', () => running.stats().deadLettered === 2, waitMs);
+
+    const letters = await readModel.recentDeadLetters(10);
+    expect(letters.map((letter) => letter.error.split(':')[0])).to.have.members(['undecodable_message', 'account_not_found']);
+    expect(letters.find((letter) => letter.error.startsWith('undecodable'))).to.deep.include({ key: 'account-p1', payload: '{not json', topic });
+    expect(await readModel.summary('ghost')).to.equal(null);
+    expect(await readModel.summary('p1')).to.deep.include({ balance: 10, version: 2 });
+    await waitUntil('no lag left', () => running.stats().partitions.every((partition) => partition.lag === 0), waitMs);
+  });
+
+  it('repairs a gap when some of a stream’s messages never reached the topic', async () => {
+    const stored = (await appendAccounts(store, { g: [opened('g'), deposited('g', 1), deposited('g', 2), deposited('g', 4), deposited('g', 8)] }, topic)).get('g')!;
+    await bus.publish(topic, [stored[0]!, stored[1]!, stored[4]!].map(asMessage));
+    const running = await start();
+
+    await waitUntil('the stream projected to v5', () => latest('g') === 5, waitMs);
+
+    expect(running.stats().gapsRepaired).to.equal(1);
+    expect((await readModel.history('g', 10, 0))?.entries.map((entry) => entry.streamVersion)).to.deep.equal([1, 2, 3, 4, 5]);
+  });
+
+  it('restart() leaves and rejoins the group, then goes on projecting from the committed offsets', async () => {
+    const running = await start();
+    await appendAndPublish({ r: [opened('r'), deposited('r', 3)] });
+    await waitUntil('the first events projected', () => latest('r') === 2, waitMs);
+
+    await running.restart();
+    await appendAccounts(store, { r: [deposited('r', 4)] }, topic).then((stored) => bus.publish(topic, stored.get('r')!.map(asMessage)));
+
+    await waitUntil('the event published after the restart projected', () => latest('r') === 3, waitMs);
+    expect(running.stats()).to.deep.include({ restarts: 1, state: 'running', skipped: 0 });
+    await running.stop();
+    expect(running.stats().state).to.equal('stopped');
+    projector = null;
+  });
+});

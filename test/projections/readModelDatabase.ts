@@ -1,0 +1,26 @@
+// A fresh test database with the read-side tables. Until the lead merges readModelMigrations into
+// the migration list, createTestDatabase applies only the write side, so the read side is applied
+// here; once merged, migrate() finds them recorded and this adds nothing.
+import { migrate } from '../../src/infra/postgres/migrate';
+import { readModelMigrations } from '../../src/infra/postgres/readModelMigrations';
+import { createTestDatabase, TestDatabase } from '../support/database';
+
+export async function createReadModelDatabase(): Promise<TestDatabase> {
+  const db = await createTestDatabase();
+  try {
+    await migrate(db.pool, readModelMigrations);
+  } catch (error) {
+    await db.drop();
+    throw error;
+  }
+  return db;
+}
+
+/** Every row of both read models as Postgres prints them: the byte-for-byte comparison of rebuilds. */
+export async function dumpReadModels(db: TestDatabase): Promise<string> {
+  const { rows } = await db.pool.query<{ summary: string; statement: string }>(`
+    select
+      (select coalesce(string_agg(t::text, E'\\n' order by account_id), '') from account_summary t) as summary,
+      (select coalesce(string_agg(t::text, E'\\n' order by account_id, stream_version), '') from account_statement t) as statement`);
+  return `${rows[0]!.summary}\n--\n${rows[0]!.statement}`;
+}

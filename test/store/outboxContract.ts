@@ -1,0 +1,132 @@
+// The one outbox contract, run against every adapter. Leases expire through the harness: fake time
+// for the in-memory adapter, a tiny real lease and a bounded poll for Postgres.
+import { expect } from 'chai';
+import { EventStore } from '../../src/ports/eventStore';
+import { Outbox, OutboxRow } from '../../src/ports/outbox';
+import { streamAppend, streamId } from './fixtures';
+
+export interface OutboxHarness {
+  store: EventStore;
+  outbox: Outbox;
+  /** A lease the harness can make expire. */
+  shortLeaseMs: number;
+  /** Resolves once every lease granted with shortLeaseMs has expired. */
+  expireShortLeases(): Promise<void>;
+}
+
+const longLeaseMs = 60_000;
+
+function streamsOf(rows: readonly OutboxRow[]): string[] {
+  return [...new Set(rows.map((row) => row.event.streamId))];
+}
+
+function labels(rows: readonly OutboxRow[], names: ReadonlyMap<string, string>): string[] {
+  return rows.map((row) => `${names.get(row.event.streamId)}${row.event.streamVersion}`);
+}
+
+export function outboxContract(setup: () => Promise<OutboxHarness>): void {
+  describe('outbox contract', () => {
+    let harness: OutboxHarness;
+    let store: EventStore;
+    let outbox: Outbox;
+    let a: string;
+    let b: string;
+    let names: Map<string, string>;
+
+    beforeEach(async () => {
+      harness = await setup();
+      ({ store, outbox } = harness);
+      [a, b] = [streamId(), streamId()];
+      names = new Map([
+        [a, 'a'],
+        [b, 'b'],
+      ]);
+    });
+
+    /** a1 a2 (first), then b1, then a3: stream a holds the oldest row. */
+    async function appendTwoStreams(): Promise<void> {
+      await store.appendBatch([streamAppend(a, 0, 2, { topic: 'accounts' })]);
+      await store.appendBatch([streamAppend(b, 0, 1, { topic: 'accounts' })]);
+      await store.appendBatch([streamAppend(a, 2, 1, { topic: 'accounts' })]);
+    }
+
+    it('claims whole streams, oldest first, each in version order, with the stored events', async () => {
+      await appendTwoStreams();
+      const rows = await outbox.claim('relay-1', 10, longLeaseMs);
+      expect(labels(rows, names)).to.deep.equal(['a1', 'a2', 'a3', 'b1']);
+      expect(rows.every((row) => row.topic === 'accounts' && row.attempts === 0)).to.equal(true);
+      expect(new Set(rows.map((row) => row.id)).size).to.equal(4);
+      expect(rows.map((row) => row.event)).to.deep.equal([...(await store.readStream(a, 0, 10)), ...(await store.readStream(b, 0, 10))]);
+    });
+
+    it('takes at most streamsMax streams and every row of each', async () => {
+      await appendTwoStreams();
+      expect(labels(await outbox.claim('relay-1', 1, longLeaseMs), names)).to.deep.equal(['a1', 'a2', 'a3']);
+      expect(labels(await outbox.claim('relay-2', 1, longLeaseMs), names)).to.deep.equal(['b1']);
+      expect(await outbox.claim('relay-3', 10, longLeaseMs)).to.deep.equal([]);
+    });
+
+    it('keeps a leased stream, including rows added after the claim, from other claimers until published', async () => {
+      await appendTwoStreams();
+      const first = await outbox.claim('relay-1', 1, longLeaseMs);
+      await store.appendBatch([streamAppend(a, 3, 1)]);
+      expect(labels(await outbox.claim('relay-2', 10, longLeaseMs), names)).to.deep.equal(['b1']);
+      await outbox.markPublished('relay-1', first.map((row) => row.id));
+      expect(labels(await outbox.claim('relay-3', 10, longLeaseMs), names)).to.deep.equal(['a4']);
+    });
+
+    it('never gives the same stream to two concurrent claimers', async () => {
+      const streams = Array.from({ length: 12 }, () => streamId());
+      await store.appendBatch(streams.map((stream) => streamAppend(stream, 0, 2)));
+      const claims = await Promise.all(Array.from({ length: 6 }, (_, index) => outbox.claim(`relay-${index}`, 3, longLeaseMs)));
+      const claimed = claims.flatMap(streamsOf);
+      expect(new Set(claimed).size, 'a stream claimed twice').to.equal(claimed.length);
+      expect([...claimed].sort()).to.deep.equal([...streams].sort());
+      for (const rows of claims) expect(rows.length).to.equal(streamsOf(rows).length * 2);
+    });
+
+    it('deletes published rows only for the owner holding them', async () => {
+      await appendTwoStreams();
+      const rows = await outbox.claim('relay-1', 10, longLeaseMs);
+      await outbox.markPublished('relay-2', rows.map((row) => row.id));
+      expect((await outbox.stats()).pending).to.equal(4);
+      await outbox.markPublished('relay-1', rows.slice(0, 3).map((row) => row.id));
+      expect((await outbox.stats()).pending).to.equal(1);
+      await outbox.markPublished('relay-1', []);
+      expect((await outbox.stats()).pending).to.equal(1);
+    });
+
+    it('releases rows of the owner for another attempt, counting it', async () => {
+      await appendTwoStreams();
+      const rows = await outbox.claim('relay-1', 1, longLeaseMs);
+      await outbox.release('relay-2', rows.map((row) => row.id));
+      expect(labels(await outbox.claim('relay-3', 10, longLeaseMs), names)).to.deep.equal(['b1']);
+      await outbox.release('relay-1', rows.map((row) => row.id));
+      const again = await outbox.claim('relay-4', 10, longLeaseMs);
+      expect(labels(again, names)).to.deep.equal(['a1', 'a2', 'a3']);
+      expect(again.map((row) => row.attempts)).to.deep.equal([1, 1, 1]);
+    });
+
+    it('makes rows claimable again when their lease expires, and the old owner loses them', async () => {
+      await appendTwoStreams();
+      const crashed = await outbox.claim('relay-1', 10, harness.shortLeaseMs);
+      expect(crashed).to.have.length(4);
+      expect(await outbox.claim('relay-2', 10, longLeaseMs)).to.deep.equal([]);
+      await harness.expireShortLeases();
+      const taken = await outbox.claim('relay-2', 10, longLeaseMs);
+      expect(labels(taken, names)).to.deep.equal(['a1', 'a2', 'a3', 'b1']);
+      await outbox.markPublished('relay-1', crashed.map((row) => row.id));
+      expect((await outbox.stats()).pending).to.equal(4);
+      await outbox.markPublished('relay-2', taken.map((row) => row.id));
+      expect(await outbox.stats()).to.deep.equal({ pending: 0, oldestAgeMs: null });
+    });
+
+    it('reports pending rows and the age of the oldest', async () => {
+      expect(await outbox.stats()).to.deep.equal({ pending: 0, oldestAgeMs: null });
+      await appendTwoStreams();
+      const stats = await outbox.stats();
+      expect(stats.pending).to.equal(4);
+      expect(stats.oldestAgeMs).to.be.a('number').and.to.be.at.least(0);
+    });
+  });
+}
