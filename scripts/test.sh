@@ -24,8 +24,8 @@ fi
 
 started_kafka=0
 if [ -z "${KAFKA_BROKERS:-}" ]; then
+  if ! bash scripts/kafka.sh status >/dev/null 2>&1; then started_kafka=1; fi
   bash scripts/kafka.sh start
-  started_kafka=1
   export KAFKA_BROKERS="127.0.0.1:${KAFKA_PORT:-19092}"
 fi
 cleanup() { if [ "$started_kafka" = 1 ] && [ -z "${KEEP_KAFKA:-}" ]; then bash scripts/kafka.sh stop || true; fi; }

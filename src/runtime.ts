@@ -1,15 +1,36 @@
 // The composition root as a function: builds storage, the journal writer, the actor system, the
-// command bus and the HTTP app for a configuration. main.ts runs it; tests start it in-process.
+// command bus, the outbox relay, the message bus, the projector and the HTTP app for a
+// configuration. main.ts runs it; tests start it in-process.
 import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import { ActorSystem } from '../actors/system/actorSystem';
+import { AccountProjector, startAccountProjector } from '../actors/projector/accountProjector';
+import { OutboxRelay, startOutboxRelay } from '../actors/outboxRelay/outboxRelay';
 import { CommandBus } from './app/commandBus';
 import { JournalWriter } from './app/journalWriter';
+import { ProjectionVersions } from './app/projectionVersions';
 import { Config } from './config/config';
 import { createApp } from './http/createApp';
 import { ReadinessReport } from './http/healthRoutes';
+import { accountQueryRoutes } from './http/accountQueryRoutes';
+import { AdminPort, adminRoutes } from './http/adminRoutes';
 import { Logger } from './infra/logger';
+import { createKafkaBus } from './infra/kafka/kafkaBus';
+import { MemoryBus } from './infra/memory/memoryBus';
+import { MemoryReadModel } from './infra/memory/memoryReadModel';
+import { MemoryAdminAudit } from './infra/memory/memoryAdminAudit';
+import { createMemoryAccountRebuilder } from './infra/memory/memoryAccountRebuilder';
+import { PostgresReadModel } from './infra/postgres/postgresReadModel';
+import { PostgresAdminAudit } from './infra/postgres/postgresAdminAudit';
+import { createAccountRebuilder } from './projections/rebuildAccounts';
+import { AccountRebuilder } from './projections/accountRebuilder';
+import { AccountReadModel } from './ports/readModel';
+import { AccountBatch, AccountBatchOutcome } from './projections/accountBatch';
+import { AdminAudit } from './ports/adminAudit';
+import { MessageBus } from './ports/messageBus';
 import { Storage, openStorage } from './storage';
+
+export const accountProjectorGroup = 'acta-account-projector';
 
 export interface Runtime {
   config: Config;
@@ -18,13 +39,43 @@ export interface Runtime {
   journal: JournalWriter;
   system: ActorSystem;
   commands: CommandBus;
+  bus: MessageBus;
+  relay: OutboxRelay;
+  projector: AccountProjector;
+  readModel: AccountReadModel;
+  rebuilder: AccountRebuilder;
+  versions: ProjectionVersions;
   /** Stops taking commands, waits (bounded) for in-flight ones, stops actors and closes storage. */
   shutdown(drainMs: number): Promise<void>;
 }
 
+interface ReadSide {
+  readModel: AccountReadModel & { applyAccountBatch(batch: AccountBatch): Promise<AccountBatchOutcome> };
+  rebuilder: AccountRebuilder;
+  audit: AdminAudit;
+}
+
+function openReadSide(storage: Storage): ReadSide {
+  const readStream = storage.store.readStream.bind(storage.store);
+  if (storage.pool) {
+    return {
+      readModel: new PostgresReadModel(storage.pool, readStream),
+      rebuilder: createAccountRebuilder({ pool: storage.pool, store: storage.store }),
+      audit: new PostgresAdminAudit(storage.pool),
+    };
+  }
+  const readModel = new MemoryReadModel(readStream);
+  return { readModel, rebuilder: createMemoryAccountRebuilder({ readModel, store: storage.store }), audit: new MemoryAdminAudit() };
+}
+
 export async function createRuntime(config: Config, logger: Logger): Promise<Runtime> {
   const storage = await openStorage(config.storage, config.pgPoolMax, logger);
-  const journal = new JournalWriter(storage.store, config.journalConcurrentTransactions);
+  const bus: MessageBus = config.kafka
+    ? createKafkaBus({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger: logger.child({ component: 'kafka' }) })
+    : new MemoryBus();
+  const relay = startOutboxRelay({ outbox: storage.outbox, bus, logger: logger.child({ component: 'outbox-relay' }) });
+  // The relay is woken right after every commit: no poll interval on the hot path.
+  const journal = new JournalWriter(storage.store, config.journalConcurrentTransactions, () => relay.wake());
   const system = new ActorSystem({
     store: storage.store,
     snapshots: storage.snapshots,
@@ -37,13 +88,48 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     logger: logger.child({ component: 'actor-system' }),
   });
   const commands = new CommandBus((request) => system.dispatch(request));
+  const { readModel, rebuilder, audit } = openReadSide(storage);
+  const versions = new ProjectionVersions();
+  const projector = await startAccountProjector({
+    bus,
+    groupId: accountProjectorGroup,
+    apply: (batch) => readModel.applyAccountBatch(batch),
+    onApplied: (accountId, version) => versions.applied(accountId, version),
+    logger: logger.child({ component: 'account-projector' }),
+  });
+
   let shuttingDown = false;
   const readiness = async (): Promise<ReadinessReport> => {
-    const database = (await storage.healthy()) ? 'up' : 'down';
-    const checks: ReadinessReport['checks'] = { database, accepting: shuttingDown ? 'down' : 'up' };
+    const checks: ReadinessReport['checks'] = {
+      database: (await storage.healthy()) ? 'up' : 'down',
+      accepting: shuttingDown ? 'down' : 'up',
+    };
+    if (config.kafka) checks.kafka = (await bus.healthy()) ? 'up' : 'down';
     return { ready: Object.values(checks).every((check) => check === 'up'), checks };
   };
-  const app = createApp({ commands, health: { readiness }, logger });
+  const admin: AdminPort = {
+    rebuildAccount: (accountId) => rebuilder.rebuildAccount(accountId),
+    rebuildAll: () => rebuilder.rebuildAll(),
+    console: async () => ({
+      system: { ...system.stats(), journal: journal.stats() },
+      accounts: system.actors(),
+      projectors: [projector.stats()],
+      outbox: { ...(await storage.outbox.stats()), relay: relay.stats() },
+      transfers: [],
+    }),
+    passivate: (accountId) => system.passivate(accountId),
+    restartProjector: async (name) => {
+      if (name !== 'accounts' && name !== projector.stats().name) return false;
+      await projector.restart();
+      return true;
+    },
+  };
+  const app = createApp({
+    commands,
+    health: { readiness },
+    logger,
+    apiRouters: [accountQueryRoutes({ readModel, versions, readWaitMs: config.readWaitMs }), adminRoutes(admin, audit, config.adminToken, logger)],
+  });
   return {
     config,
     app,
@@ -51,10 +137,19 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     journal,
     system,
     commands,
+    bus,
+    relay,
+    projector,
+    readModel,
+    rebuilder,
+    versions,
     shutdown: async (drainMs) => {
       shuttingDown = true;
       commands.stopAccepting();
       await system.drain(drainMs);
+      await relay.stop();
+      await projector.stop();
+      await bus.close();
       await storage.close();
     },
   };

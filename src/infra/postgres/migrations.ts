@@ -2,6 +2,7 @@
 // in schema_migrations. Append new entries at the end with a higher version; never edit an applied one.
 import assert from 'node:assert/strict';
 import { postgresLimits } from './postgresLimits';
+import { readModelMigrations } from './readModelMigrations';
 
 export interface Migration {
   version: number;
@@ -103,7 +104,7 @@ const writeSide: Migration = {
   `,
 };
 
-export const migrations: readonly Migration[] = [writeSide];
+export const migrations: readonly Migration[] = [writeSide, ...readModelMigrations];
 
 assertMigrationOrder(migrations);
 

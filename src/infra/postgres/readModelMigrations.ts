@@ -6,7 +6,7 @@
 // event store produces the very same bytes as the live projector (design invariant 4).
 import assert from 'node:assert/strict';
 import { limits } from '../../config/limits';
-import { Migration } from './migrations';
+import type { Migration } from './migrations';
 
 /** Name of the unique constraint that makes recording a redelivered poison message a no-op. */
 export const deadLetterOffsetConstraint = 'projection_dead_letters_offset_key';
