@@ -1,6 +1,11 @@
-// How bench.ts starts Acta in its own process. The lead wires `startActaServer` to the composition
-// root (boot the app on an ephemeral loopback port, durable storage as in production); until then
-// the Acta rows of the bench report "not wired yet" and only the Express baseline is measured.
+// How bench.ts starts Acta: the real composition root in this process, on an ephemeral loopback
+// port, with durable storage as in production. Storage follows the environment (DATABASE_URL,
+// KAFKA_BROKERS); with none set it uses a separate embedded Postgres under .data/bench-postgres so
+// the bench never touches the data of a server you are running.
+import type { AddressInfo } from 'node:net';
+import { loadConfig } from '../src/config/config';
+import { createLogger } from '../src/infra/logger';
+import { createRuntime } from '../src/runtime';
 
 export interface StartedServer {
   /** API base including `/api`, e.g. `http://127.0.0.1:54321/api`. */
@@ -11,5 +16,23 @@ export interface StartedServer {
 export type StartServer = () => Promise<StartedServer>;
 
 export const startActaServer: StartServer = async () => {
-  throw new Error('not wired yet: replace startActaServer in load/benchTarget.ts with a function that boots Acta');
+  const config = loadConfig({
+    EMBEDDED_PG_DATA_DIR: '.data/bench-postgres',
+    EMBEDDED_PG_PORT: '54330',
+    LOG_LEVEL: 'warn',
+    ...process.env,
+  });
+  const runtime = await createRuntime(config, createLogger(config.logLevel));
+  const server = await new Promise<import('node:http').Server>((resolve) => {
+    const listening = runtime.app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/api`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await runtime.shutdown(10_000);
+    },
+  };
 };
