@@ -99,6 +99,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   });
 
   let shuttingDown = false;
+  let shutdown: Promise<void> | null = null;
   const readiness = async (): Promise<ReadinessReport> => {
     const checks: ReadinessReport['checks'] = {
       database: (await storage.healthy()) ? 'up' : 'down',
@@ -143,14 +144,20 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     readModel,
     rebuilder,
     versions,
-    shutdown: async (drainMs) => {
-      shuttingDown = true;
-      commands.stopAccepting();
-      await system.drain(drainMs);
-      await relay.stop();
-      await projector.stop();
-      await bus.close();
-      await storage.close();
+    shutdown: (drainMs) => {
+      // Idempotent: SIGTERM twice, or a test closing after a shutdown test, share one drain.
+      if (!shutdown) {
+        shuttingDown = true;
+        commands.stopAccepting();
+        shutdown = (async () => {
+          await system.drain(drainMs);
+          await relay.stop();
+          await projector.stop();
+          await bus.close();
+          await storage.close();
+        })();
+      }
+      return shutdown;
     },
   };
 }

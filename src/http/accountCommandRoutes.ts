@@ -29,7 +29,7 @@ export function accountCommandRoutes(commands: CommandPort): Router {
         idempotencyKey: key,
         requestHash: requestHash(operation, { params, body }),
         operation,
-        correlationId: req.get('x-request-id') ?? randomUUID(),
+        correlationId: (res.locals.requestId as string | undefined) ?? randomUUID(),
       });
       send(res, outcome);
     });

@@ -6,6 +6,7 @@ import { Logger } from '../infra/logger';
 import { accountCommandRoutes } from './accountCommandRoutes';
 import { errorHandler, notFound } from './errorHandler';
 import { HealthPort, healthRoutes } from './healthRoutes';
+import { requestContext } from './requestContext';
 
 export interface GatewayDeps {
   commands: CommandPort;
@@ -21,6 +22,7 @@ export function createApp(deps: GatewayDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(requestContext(deps.logger));
   app.use(healthRoutes(deps.health));
   app.use(express.json({ limit: limits.requestBodyBytesMax, strict: true, type: 'application/json' }));
   app.use('/api', accountCommandRoutes(deps.commands));
