@@ -7,7 +7,7 @@
 #   bash scripts/kafka.sh status   # exit 0 when running and answering, 1 otherwise
 #   bash scripts/kafka.sh stop     # stops only the broker recorded in .kafka/kafka.pid
 #
-# Environment: KAFKA_PORT (19092), KAFKA_CONTROLLER_PORT (19093), KAFKA_NUM_PARTITIONS (3),
+# Environment: KAFKA_STATE_DIR (.kafka; a second broker needs its own), KAFKA_PORT (19092), KAFKA_CONTROLLER_PORT (19093), KAFKA_NUM_PARTITIONS (3),
 # KAFKA_START_TIMEOUT_S (90), KAFKA_STOP_TIMEOUT_S (30).
 # Progress goes to stderr; stdout carries only the KAFKA_BROKERS line, so
 # `export "$(bash scripts/kafka.sh start)"` works.
@@ -17,7 +17,7 @@ set -euo pipefail
 PROJECT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly PROJECT_ROOT
 readonly KAFKA_SRC="$PROJECT_ROOT/kafka"
-readonly STATE_DIR="$PROJECT_ROOT/.kafka"
+readonly STATE_DIR="${KAFKA_STATE_DIR:-$PROJECT_ROOT/.kafka}"
 readonly LIB_DIR="$STATE_DIR/lib"
 readonly LIB_STAMP="$LIB_DIR/.pom.sha256"
 readonly CLASSES_DIR="$STATE_DIR/classes"
@@ -277,9 +277,18 @@ cmd_status() {
   return 1
 }
 
+# Lists every consumer group with its partitions, committed offsets and lag (e.g. acta-account-projector).
+cmd_groups() {
+  running_pid >/dev/null || die "the broker is not running (start it with: $0 start)"
+  ensure_jars
+  java -Dlog4j.configuration="file:$LOG4J_FILE" -cp "$LIB_DIR/*" org.apache.kafka.tools.consumer.group.ConsumerGroupCommand \
+    --bootstrap-server "$HOST:$PORT" --describe --all-groups
+}
+
 case "${1:-}" in
   start) cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  groups) cmd_groups ;;
+  *) echo "usage: $0 start|stop|status|groups" >&2; exit 2 ;;
 esac

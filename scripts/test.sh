@@ -22,6 +22,14 @@ if ! pg_up; then
   exit 1
 fi
 
+# The console page test drives Debian's Chromium through playwright-core (which never downloads a
+# browser). Install it when missing and we can; otherwise that test fails with a clear message.
+if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "test: installing Debian's chromium for the console page test"
+  apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null
+fi
+
 started_kafka=0
 if [ -z "${KAFKA_BROKERS:-}" ]; then
   if ! bash scripts/kafka.sh status >/dev/null 2>&1; then started_kafka=1; fi

@@ -29,6 +29,10 @@ import { AccountBatch, AccountBatchOutcome } from './projections/accountBatch';
 import { AdminAudit } from './ports/adminAudit';
 import { MessageBus } from './ports/messageBus';
 import { Storage, openStorage } from './storage';
+import { CommandPort } from './app/commandBus';
+import { consoleRouter } from './http/consoleRoute';
+import { openApiRouter } from './http/openapi';
+import { createMetrics, httpMetricsMiddleware, metricsRouter, recordCommandOutcome, recordJournalBatch, recordProjectionApplied, Metrics } from './infra/metrics';
 
 export const accountProjectorGroup = 'acta-account-projector';
 
@@ -70,12 +74,26 @@ function openReadSide(storage: Storage): ReadSide {
 
 export async function createRuntime(config: Config, logger: Logger): Promise<Runtime> {
   const storage = await openStorage(config.storage, config.pgPoolMax, logger);
+  // The gauges read live state at scrape time; system and projector exist by then.
+  const metrics: Metrics = createMetrics(
+    {
+      liveActors: () => system.stats().live,
+      mailboxDepth: () => system.actors().reduce((sum, actor) => sum + actor.mailboxDepth, 0),
+      outboxStats: () => storage.outbox.stats(),
+      projectorStats: () => projector.stats(),
+    },
+    { defaultMetrics: true },
+  );
   const bus: MessageBus = config.kafka
     ? createKafkaBus({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger: logger.child({ component: 'kafka' }) })
     : new MemoryBus();
-  const relay = startOutboxRelay({ outbox: storage.outbox, bus, logger: logger.child({ component: 'outbox-relay' }) });
   // The relay is woken right after every commit: no poll interval on the hot path.
-  const journal = new JournalWriter(storage.store, config.journalConcurrentTransactions, () => relay.wake());
+  // Assigned once the projector is subscribed (below): the relay starts after its consumer exists.
+  let relay: OutboxRelay | null = null;
+  const journal = new JournalWriter(storage.store, config.journalConcurrentTransactions, (appends, events, ms) => {
+    relay?.wake();
+    recordJournalBatch(metrics, appends, events, ms);
+  });
   const system = new ActorSystem({
     store: storage.store,
     snapshots: storage.snapshots,
@@ -94,9 +112,14 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     bus,
     groupId: accountProjectorGroup,
     apply: (batch) => readModel.applyAccountBatch(batch),
-    onApplied: (accountId, version) => versions.applied(accountId, version),
+    onApplied: (accountId, version, occurredAt) => {
+      versions.applied(accountId, version);
+      recordProjectionApplied(metrics, occurredAt);
+    },
     logger: logger.child({ component: 'account-projector' }),
   });
+  const startedRelay = startOutboxRelay({ outbox: storage.outbox, bus, logger: logger.child({ component: 'outbox-relay' }) });
+  relay = startedRelay;
 
   let shuttingDown = false;
   let shutdown: Promise<void> | null = null;
@@ -115,7 +138,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       system: { ...system.stats(), journal: journal.stats() },
       accounts: system.actors(),
       projectors: [projector.stats()],
-      outbox: { ...(await storage.outbox.stats()), relay: relay.stats() },
+      outbox: { ...(await storage.outbox.stats()), relay: startedRelay.stats() },
       transfers: [],
     }),
     passivate: (accountId) => system.passivate(accountId),
@@ -125,8 +148,17 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       return true;
     },
   };
+  const countedCommands: CommandPort = {
+    execute: async (request) => {
+      const outcome = await commands.execute(request);
+      recordCommandOutcome(metrics, request.command.type, outcome.status, outcome.body);
+      return outcome;
+    },
+  };
   const app = createApp({
-    commands,
+    commands: countedCommands,
+    middleware: [httpMetricsMiddleware(metrics)],
+    rootRouters: [metricsRouter(metrics), openApiRouter(), consoleRouter()],
     health: { readiness },
     logger,
     apiRouters: [accountQueryRoutes({ readModel, versions, readWaitMs: config.readWaitMs }), adminRoutes(admin, audit, config.adminToken, logger)],
@@ -139,7 +171,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     system,
     commands,
     bus,
-    relay,
+    relay: startedRelay,
     projector,
     readModel,
     rebuilder,
@@ -151,7 +183,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
         commands.stopAccepting();
         shutdown = (async () => {
           await system.drain(drainMs);
-          await relay.stop();
+          await startedRelay.stop();
           await projector.stop();
           await bus.close();
           await storage.close();

@@ -1,5 +1,5 @@
 // The Express gateway: JSON body limit, routes, 404 for unknown routes, problem+json for errors.
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { limits } from '../config/limits';
 import { CommandPort } from '../app/commandBus';
 import { Logger } from '../infra/logger';
@@ -14,6 +14,8 @@ export interface GatewayDeps {
   logger: Logger;
   /** Extra routers mounted under /api (read side, admin), added by the composition root. */
   apiRouters?: express.Router[];
+  /** Middleware mounted before everything else (request metrics). */
+  middleware?: RequestHandler[];
   /** Routers mounted at the root (metrics, console, docs). */
   rootRouters?: express.Router[];
 }
@@ -22,6 +24,7 @@ export function createApp(deps: GatewayDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  for (const middleware of deps.middleware ?? []) app.use(middleware);
   app.use(requestContext(deps.logger));
   app.use(healthRoutes(deps.health));
   app.use(express.json({ limit: limits.requestBodyBytesMax, strict: true, type: 'application/json' }));

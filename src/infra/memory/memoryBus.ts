@@ -1,6 +1,9 @@
 // The in-process message bus: what feeds the projector actors from the outbox when Kafka is not
 // configured. Same contract as Kafka's adapter: per-key order within a partition, offsets
 // committed after the handler resolves, redelivery (with bounded backoff) when it rejects.
+// An in-process log is not durable, so publish() resolves only once every subscribed group has
+// handled (committed) the messages: the relay deletes outbox rows only after the projection has
+// them, and a crash in between leaves the rows in the outbox to be published again.
 import { BusMessage, ConsumedBatch, MessageBus, Subscription } from '../../ports/messageBus';
 
 export const memoryBusLimits = {
@@ -8,7 +11,16 @@ export const memoryBusLimits = {
   batchMessagesMax: 500,
   redeliveryBackoffMinMs: 10,
   redeliveryBackoffMaxMs: 2_000,
+  /** publish() rejects when the subscribers have not handled its messages by then (the relay retries). */
+  publishAckTimeoutMs: 10_000,
 } as const;
+
+interface AckWaiter {
+  topic: string;
+  /** Per partition, the offset every group must have committed past. */
+  ends: Map<number, number>;
+  resolve: () => void;
+}
 
 interface Partition {
   /** Offset of messages[0]; messages every group has committed are trimmed away. */
@@ -27,11 +39,47 @@ interface Group {
 export class MemoryBus implements MessageBus {
   private readonly topics = new Map<string, Partition[]>();
   private readonly groups = new Map<string, Group>();
+  private readonly ackWaiters = new Set<AckWaiter>();
 
   async publish(topic: string, messages: readonly BusMessage[]): Promise<void> {
     const partitions = this.partitionsOf(topic);
-    for (const message of messages) partitions[partitionFor(message.key)]!.messages.push(message);
+    const ends = new Map<number, number>();
+    for (const message of messages) {
+      const index = partitionFor(message.key);
+      const log = partitions[index]!;
+      log.messages.push(message);
+      ends.set(index, log.base + log.messages.length);
+    }
+    const acknowledged = new Promise<void>((resolve, reject) => {
+      const waiter: AckWaiter = {
+        topic,
+        ends,
+        resolve: () => {
+          clearTimeout(timer);
+          this.ackWaiters.delete(waiter);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        this.ackWaiters.delete(waiter);
+        reject(new Error(`subscribers of ${topic} did not handle the messages within ${memoryBusLimits.publishAckTimeoutMs} ms`));
+      }, memoryBusLimits.publishAckTimeoutMs);
+      this.ackWaiters.add(waiter);
+    });
+    this.settleWaiters();
     this.pumpAll();
+    return acknowledged;
+  }
+
+  /** Resolves the publishes whose messages every group subscribed to their topic has committed. */
+  private settleWaiters(): void {
+    for (const waiter of this.ackWaiters) {
+      const groups = [...this.groups.values()].filter((group) => !group.stopped && group.topics.includes(waiter.topic));
+      const done = [...waiter.ends].every(([partition, end]) =>
+        groups.every((group) => (group.committed.get(`${waiter.topic}/${partition}`) ?? 0) >= end),
+      );
+      if (done) waiter.resolve();
+    }
   }
 
   async subscribe(groupId: string, topics: readonly string[], handle: (batch: ConsumedBatch) => Promise<void>): Promise<Subscription> {
@@ -90,6 +138,7 @@ export class MemoryBus implements MessageBus {
       await group.handle({ topic, partition, messages, highWatermark: String(end) });
       group.committed.set(slot, from + messages.length);
       this.trim(topic, partition);
+      this.settleWaiters();
     } catch {
       // The handler reports and counts its own failures; the bus only redelivers, after a bounded backoff.
       nextBackoff = Math.min(backoffMs * 2, memoryBusLimits.redeliveryBackoffMaxMs);

@@ -1,0 +1,139 @@
+// The operator console (GET /console) driven in a real headless Chromium against the real runtime
+// (in memory): sign in, watch an account actor appear at version 2, passivate it from the page,
+// and the 401 message for a wrong token. Needs Debian's `chromium` package at /usr/bin/chromium
+// (or CHROMIUM_PATH); without it the suite fails rather than skips.
+import { existsSync, mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import express from 'express';
+import { expect } from 'chai';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { consoleRouter } from '../../src/http/consoleRoute';
+import { TestApp, post, startTestApp } from '../support/app';
+
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const adminToken = 'console-test-token-0123456789';
+const launchArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+describe('operator console page (headless Chromium)', function () {
+  this.timeout(60_000);
+  let app: TestApp;
+  let server: Server;
+  let baseUrl: string;
+  let browser: Browser;
+  let context: BrowserContext | undefined;
+  let counter = 0;
+  const newId = (prefix: string) => `${prefix}-${process.pid}-${++counter}`;
+
+  before(async () => {
+    if (!existsSync(chromiumPath)) {
+      throw new Error(`Chromium is required for the console page test but ${chromiumPath} does not exist: install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH`);
+    }
+    app = await startTestApp({ memory: true, env: { ADMIN_TOKEN: adminToken } });
+    // /console is not mounted by the runtime yet: serve it in front of the real app.
+    const outer = express();
+    outer.use(consoleRouter());
+    outer.use(app.runtime.app);
+    server = await new Promise<Server>((resolve) => {
+      const listening = outer.listen(0, '127.0.0.1', () => resolve(listening));
+    });
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: launchArgs });
+  });
+
+  afterEach(async () => {
+    await context?.close();
+    context = undefined;
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (server) {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    await app?.close();
+  });
+
+  /** A fresh page that records script errors and CSP violations. */
+  async function openConsole(): Promise<{ page: Page; problems: string[] }> {
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !/status of 401/.test(message.text())) problems.push(`console: ${message.text()}`);
+    });
+    const response = await page.goto(`${baseUrl}/console`);
+    expect(response?.status()).to.equal(200);
+    return { page, problems };
+  }
+
+  async function signIn(page: Page, token: string) {
+    await page.locator('#token').fill(token);
+    await page.locator('#connect').click();
+  }
+
+  it('serves one self-contained page with a strict CSP and no innerHTML', async () => {
+    const response = await fetch(`${baseUrl}/console`);
+    expect(response.status).to.equal(200);
+    expect(response.headers.get('content-type')).to.match(/^text\/html/);
+    const csp = response.headers.get('content-security-policy') ?? '';
+    expect(csp).to.include("default-src 'none'").and.include("connect-src 'self'").and.include("script-src 'sha256-");
+    expect(csp).not.to.include('unsafe-inline');
+    const html = await response.text();
+    expect(html).not.to.match(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+    expect(html).not.to.match(/\b(src|href)=["']?(https?:)?\/\//i);
+  });
+
+  it('shows a live actor at version 2 after a deposit, and passivates it from the page', async () => {
+    const { page, problems } = await openConsole();
+    await signIn(page, adminToken);
+    await page.locator('#c-live .value').filter({ hasText: /^\d+$/ }).waitFor();
+    expect(await page.evaluate("sessionStorage.getItem('acta.console.adminToken')")).to.equal(adminToken);
+
+    const accountId = newId('console-acc');
+    expect((await post(baseUrl, '/api/accounts', { accountId, ownerId: 'owner-console', currency: 'USD' })).status).to.equal(201);
+    const deposit = await post(baseUrl, `/api/accounts/${accountId}/deposits`, { amount: 12_500, currency: 'USD', transactionId: newId('t') });
+    expect(deposit.status).to.equal(201);
+    expect(deposit.body.version).to.equal(2);
+
+    const row = page.locator(`#actors-body tr[data-account-id="${accountId}"]`);
+    await row.filter({ has: page.locator('td[data-col="version"]', { hasText: /^2$/ }) }).waitFor({ timeout: 10_000 });
+    expect(await row.locator('td[data-col="accountId"]').textContent()).to.equal(accountId);
+    await page.locator('section[data-projector="accounts"] td[data-col="committedOffset"]').first().waitFor();
+    await page.locator('button[data-action="restart-projector"]').waitFor();
+    expect(await page.locator('#c-relay .value').textContent()).to.not.equal('—');
+
+    mkdirSync(path.resolve('test-results'), { recursive: true });
+    await page.screenshot({ path: path.resolve('test-results/console.png'), fullPage: true });
+
+    await row.locator('button[data-action="passivate"]').click();
+    await row.waitFor({ state: 'detached', timeout: 10_000 });
+    await page.locator('#notice').filter({ hasText: `Passivated ${accountId}` }).waitFor();
+    const live = app.runtime.system.actors() as Array<{ accountId: string }>;
+    expect(live.map((actor) => actor.accountId)).not.to.include(accountId);
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('shows a clear 401 message for a wrong token and forgets it', async () => {
+    const { page, problems } = await openConsole();
+    await signIn(page, 'not-the-admin-token');
+    const error = page.locator('#login-error');
+    await error.filter({ hasText: '401 Unauthorized' }).waitFor({ timeout: 10_000 });
+    expect(await error.textContent()).to.include('admin token was rejected');
+    expect(await page.locator('#dashboard').isHidden()).to.equal(true);
+    expect(await page.evaluate("sessionStorage.getItem('acta.console.adminToken')")).to.equal(null);
+    expect(problems).to.deep.equal([]);
+  });
+});
