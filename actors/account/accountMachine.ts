@@ -18,6 +18,8 @@ export interface AccountActorContext {
   idleMs: number;
   commandsProcessed: number;
   lastActiveAt: number;
+  /** Why the actor failed (activation or turn error), for the crash log. */
+  failure: unknown;
 }
 
 export type AccountActorEvent = { type: 'COMMAND'; pending: PendingCommand } | { type: 'PASSIVATE' };
@@ -74,6 +76,7 @@ export const accountMachine = setup({
     idleMs: input.idleMs,
     commandsProcessed: 0,
     lastActiveAt: input.now,
+    failure: null,
   }),
   // Every state takes commands: queue them (bounded) or answer mailbox_full, never drop one.
   on: {
@@ -88,7 +91,7 @@ export const accountMachine = setup({
         src: 'activate',
         input: ({ context }) => ({ accountId: context.accountId }),
         onDone: { target: 'ready', actions: assign({ state: ({ event }) => event.output }) },
-        onError: { target: 'failed' },
+        onError: { target: 'failed', actions: assign({ failure: ({ event }) => event.error }) },
       },
     },
     ready: {
@@ -121,7 +124,7 @@ export const accountMachine = setup({
             })),
           ],
         },
-        onError: { target: 'failed' },
+        onError: { target: 'failed', actions: assign({ failure: ({ event }) => event.error }) },
       },
     },
     passivated: { type: 'final' },

@@ -32,6 +32,8 @@ export interface ActorSystemDeps {
 interface LiveActor {
   actor: Actor<AccountMachine>;
   pending: Set<PendingCommand>;
+  /** A child logger bound to this actor's account. */
+  logger: Logger;
 }
 
 export interface ActorSystemTotals {
@@ -162,13 +164,13 @@ export class ActorSystem {
 
   private spawn(accountId: string): LiveActor {
     const actor = createActor(this.machine, { input: { accountId, idleMs: this.deps.idleMs, now: Date.now() } });
-    const entry: LiveActor = { actor, pending: new Set() };
+    const entry: LiveActor = { actor, pending: new Set(), logger: this.deps.logger.child({ actor: 'account', accountId }) };
     this.live.set(accountId, entry);
     this.totals.activations += 1;
     actor.subscribe({
       next: (snapshot) => {
         if (snapshot.status !== 'done') return;
-        if (snapshot.value === 'failed') this.crashed(accountId, entry, new Error('turn or activation failed'));
+        if (snapshot.value === 'failed') this.crashed(accountId, entry, snapshot.context.failure);
         else this.retire(accountId, entry, 'passivated');
       },
       error: (error) => this.crashed(accountId, entry, error),
@@ -179,13 +181,16 @@ export class ActorSystem {
 
   private crashed(accountId: string, entry: LiveActor, error: unknown): void {
     this.totals.crashes += 1;
-    this.deps.logger.error({ err: error, accountId }, 'account actor crashed; it is replaced on the next command');
+    entry.logger.error({ err: error }, 'account actor crashed; it is replaced on the next command');
     this.retire(accountId, entry, 'account_unavailable');
   }
 
   private retire(accountId: string, entry: LiveActor, reason: 'passivated' | 'account_unavailable' | 'shutting_down'): void {
     if (this.live.get(accountId) === entry) this.live.delete(accountId);
-    if (reason === 'passivated') this.totals.passivations += 1;
+    if (reason === 'passivated') {
+      this.totals.passivations += 1;
+      entry.logger.debug('passivated');
+    }
     const outcome = problemResponse(503, reason === 'shutting_down' ? 'shutting_down' : 'account_unavailable', 'The account actor stopped before answering; retry with the same Idempotency-Key');
     for (const pending of [...entry.pending]) pending.reply(outcome);
   }
