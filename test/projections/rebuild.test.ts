@@ -167,7 +167,8 @@ describe('account projection rebuild and verify (Postgres)', function () {
     const live = await dumpReadModels(db);
     await db.pool.query(`update account_summary set balance = balance + 1 where account_id = 'acc-1'`);
     await db.pool.query(`delete from account_statement where account_id = 'acc-1' and stream_version = 1`);
-    await db.pool.query(`update account_summary set status = 'FROZEN' where account_id = 'acc-2'`);
+    // A balance change always drifts (a status flip would not when the random history froze acc-2 already).
+    await db.pool.query(`update account_summary set balance = balance + 7 where account_id = 'acc-2'`);
     const rebuilder = createAccountRebuilder({ pool: db.pool, store });
 
     const result = await rebuilder.rebuildAccount('acc-1');
