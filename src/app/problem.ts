@@ -9,7 +9,8 @@ export interface Problem extends Record<string, unknown> {
   code: string;
 }
 
-const titles: Record<number, string> = {
+/** Reason phrases of the statuses Acta answers with (also used by the OpenAPI document). */
+export const statusTitles: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
   404: 'Not Found',
@@ -23,7 +24,7 @@ const titles: Record<number, string> = {
 };
 
 export function problem(status: number, code: string, detail: string, extra: Record<string, unknown> = {}): Problem {
-  return { type: `urn:acta:problem:${code}`, title: titles[status] ?? 'Error', status, detail, code, ...extra };
+  return { type: `urn:acta:problem:${code}`, title: statusTitles[status] ?? 'Error', status, detail, code, ...extra };
 }
 
 export function problemResponse(status: number, code: string, detail: string, extra?: Record<string, unknown>): RecordedResponse {

@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 document of Acta's HTTP API, generated from the same zod schemas the gateway
 // validates with (request bodies, path and header parameters, minVersion), plus a self-contained
 // /docs page that renders it with inline JS/CSS only (no CDN: it must work offline).
+import { statusTitles } from '../app/problem';
 import { createHash } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
@@ -140,18 +141,6 @@ const ref = (name: SchemaName) => ({ $ref: `#/components/schemas/${name}` });
 
 type ProblemCodes = Partial<Record<number, string[]>>;
 
-const statusText: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  404: 'Not Found',
-  409: 'Conflict',
-  413: 'Content Too Large',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Content',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
 
 function mergeCodes(...sets: ProblemCodes[]): ProblemCodes {
   const merged: ProblemCodes = {};
@@ -169,7 +158,7 @@ function problemResponses(codes: ProblemCodes): Record<string, Json> {
   for (const [status, list] of Object.entries(codes)) {
     if (!list?.length) continue;
     responses[status] = {
-      description: `${statusText[Number(status)] ?? 'Error'}: ${list.map((code) => `\`${code}\``).join(', ')}`,
+      description: `${statusTitles[Number(status)] ?? 'Error'}: ${list.map((code) => `\`${code}\``).join(', ')}`,
       content: {
         'application/problem+json': {
           schema: { allOf: [ref('Problem')], properties: { code: { enum: list } } },
