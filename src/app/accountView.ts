@@ -1,14 +1,9 @@
 // The public shape of an account in command responses (seed field names, plus availableBalance).
 import { AccountState } from '../domain/account/accountState';
+import { AccountSummaryRow } from '../ports/readModel';
 
-export interface AccountView extends Record<string, unknown> {
-  accountId: string;
-  ownerId: string;
-  currency: string;
-  status: 'ACTIVE' | 'FROZEN';
-  balance: number;
-  availableBalance: number;
-  version: number;
+/** The read model's summary row, except that timestamps are null before the account exists. */
+export interface AccountView extends Omit<AccountSummaryRow, 'createdAt' | 'updatedAt'>, Record<string, unknown> {
   createdAt: string | null;
   updatedAt: string | null;
 }

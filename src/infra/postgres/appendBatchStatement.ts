@@ -9,8 +9,8 @@
 // savepoint per stream (appendStreamStatement.ts) to find out which stream conflicts.
 // Only for batches whose stream ids are distinct: appends chained on one stream need to see each
 // other's rows, which the CTEs of one statement cannot.
+import { positionBaseCte } from './positionBaseCte';
 import { StreamAppend } from '../../ports/eventStore';
-import { positionsPerTransaction } from './migrations';
 
 export interface AppendBatchRow {
   /** 1-based index of the append in the batch. */
@@ -30,13 +30,7 @@ with appends as (
 accepted as (
   select * from appends where current_version = expected_version
 ),
-position_base as (
-  -- Positions of this transaction are tx id * ${positionsPerTransaction} + 1, + 2, ... (see migrations.ts).
-  select coalesce(max(e.global_position), t.base) as last_position
-  from (select pg_current_xact_id()::text::bigint * ${positionsPerTransaction} as base) t
-  left join events e on e.global_position > t.base and e.global_position < t.base + ${positionsPerTransaction}
-  group by t.base
-),
+${positionBaseCte},
 new_events as (
   select p.last_position + row_number() over (order by e.ordinal) as global_position,
          a.append_index, a.stream_id, a.topic,

@@ -7,8 +7,8 @@
 // The expected-version guard compares against the stream's current version inside the statement,
 // so a writer that is ahead of or behind the stream writes nothing (no gap, no overlap). Two writers
 // that both pass the guard at once still collide on unique (stream_id, stream_version): 23505.
+import { positionBaseCte } from './positionBaseCte';
 import { StreamAppend } from '../../ports/eventStore';
-import { positionsPerTransaction } from './migrations';
 
 export interface AppendStreamRow {
   /** The stream's version before this statement; the append was refused when it is not expectedVersion. */
@@ -21,13 +21,7 @@ const text = `
 with current_stream as (
   select coalesce(max(stream_version), 0) as version from events where stream_id = $1::text
 ),
-position_base as (
-  -- Positions of this transaction are tx id * ${positionsPerTransaction} + 1, + 2, ... (see migrations.ts).
-  select coalesce(max(e.global_position), t.base) as last_position
-  from (select pg_current_xact_id()::text::bigint * ${positionsPerTransaction} as base) t
-  left join events e on e.global_position > t.base and e.global_position < t.base + ${positionsPerTransaction}
-  group by t.base
-),
+${positionBaseCte},
 new_events as (
   select p.last_position + e.ordinal as global_position,
          $2::int + e.ordinal::int as stream_version,
