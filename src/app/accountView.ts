@@ -1,5 +1,5 @@
 // The public shape of an account in command responses (seed field names, plus availableBalance).
-import { AccountState } from '../domain/account/accountState';
+import { AccountState, availableBalance } from '../domain/account/accountState';
 import { AccountSummaryRow } from '../ports/readModel';
 
 /** The read model's summary row, except that timestamps are null before the account exists. */
@@ -15,7 +15,7 @@ export function accountView(state: AccountState): AccountView {
     currency: state.currency,
     status: state.status === 'FROZEN' ? 'FROZEN' : 'ACTIVE',
     balance: state.balance,
-    availableBalance: state.balance,
+    availableBalance: availableBalance(state),
     version: state.version,
     createdAt: state.createdAt,
     updatedAt: state.updatedAt,

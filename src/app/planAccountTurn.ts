@@ -3,11 +3,12 @@
 // ids come in as functions. The result is everything the turn must append in one transaction and
 // the response each caller gets once it commits.
 import { decide, evolve, isRejection } from '../domain/account/accountDecider';
-import { AccountCommand, MoneyCommand, isMoneyCommand } from '../domain/account/accountCommands';
+import { AccountCommand } from '../domain/account/accountCommands';
 import { AccountState } from '../domain/account/accountState';
-import { IdempotencyRecord, MoneyMovementKind, TransactionRecord } from '../ports/commandRecords';
+import { IdempotencyRecord, TransactionRecord } from '../ports/commandRecords';
 import { NewEvent } from '../ports/storedEvent';
 import { accountView } from './accountView';
+import { Movement, movementOf, sameMovement } from './moneyMovement';
 import { CommandOutcome, CommandRequest } from './commandRequest';
 import { problemResponse } from './problem';
 import { rejectionStatus } from './rejectionStatus';
@@ -58,8 +59,10 @@ export function planAccountTurn(
       plan.state = evolve(plan.state, event, plan.state.version + 1, occurredAt);
       plan.events.push(stored);
     }
-    const outcome = successOutcome(request.command, plan.state, plan.events[plan.events.length - 1]);
+    const outcome = successOutcome(request.command, plan.state, decision.events.length > 0 ? plan.events[plan.events.length - 1] : undefined);
     plan.outcomes.push(outcome);
+    // A repeat the decider recognised itself (a hold already open) changes nothing and records nothing.
+    if (decision.events.length === 0) continue;
     const record: IdempotencyRecord = {
       key: request.idempotencyKey,
       requestHash: request.requestHash,
@@ -69,10 +72,11 @@ export function planAccountTurn(
     };
     plan.idempotency.push(record);
     idempotency.set(record.key, record);
-    if (isMoneyCommand(request.command)) {
-      const movement = transactionRecord(request.command, plan.state.version, outcome, occurredAt);
-      plan.transactions.push(movement);
-      transactions.set(movement.transactionId, movement);
+    const movement = movementOf(request.command);
+    if (movement) {
+      const recorded = transactionRecord(movement, plan.state.version, outcome, occurredAt);
+      plan.transactions.push(recorded);
+      transactions.set(recorded.transactionId, recorded);
     }
   }
   return plan;
@@ -93,41 +97,20 @@ function replayOf(
       `Idempotency-Key ${request.idempotencyKey} was already used for a different request`,
     );
   }
-  if (!isMoneyCommand(request.command)) return null;
-  const movement = transactions.get(request.command.transactionId);
+  const movement = movementOf(request.command);
   if (!movement) return null;
-  if (sameMovement(movement, request.command)) return movement.response;
+  const recorded = transactions.get(movement.transactionId);
+  if (!recorded) return null;
+  if (sameMovement(recorded, movement)) return recorded.response;
   return problemResponse(
     409,
     'transaction_id_reused',
-    `Transaction ${request.command.transactionId} was already used for a different money movement`,
+    `Transaction ${movement.transactionId} was already used for a different money movement`,
   );
 }
 
-function movementKind(command: MoneyCommand): MoneyMovementKind {
-  return command.type === 'DepositMoney' ? 'deposit' : 'withdrawal';
-}
-
-function sameMovement(record: TransactionRecord, command: MoneyCommand): boolean {
-  return (
-    record.accountId === command.accountId &&
-    record.kind === movementKind(command) &&
-    record.amount === command.amount &&
-    record.currency === command.currency
-  );
-}
-
-function transactionRecord(command: MoneyCommand, version: number, response: CommandOutcome, at: string): TransactionRecord {
-  return {
-    transactionId: command.transactionId,
-    accountId: command.accountId,
-    kind: movementKind(command),
-    amount: command.amount,
-    currency: command.currency,
-    streamVersion: version,
-    response,
-    createdAt: at,
-  };
+function transactionRecord(movement: Movement, version: number, response: CommandOutcome, at: string): TransactionRecord {
+  return { ...movement, streamVersion: version, response, createdAt: at };
 }
 
 function successOutcome(command: AccountCommand, state: AccountState, last: NewEvent | undefined): CommandOutcome {
@@ -137,11 +120,16 @@ function successOutcome(command: AccountCommand, state: AccountState, last: NewE
     case 'OpenAccount':
       return { status: 201, body: { ...view, eventId } };
     case 'DepositMoney':
-    case 'WithdrawMoney':
-      return {
-        status: 201,
-        body: { ...view, transactionId: command.transactionId, amount: command.amount, type: movementKind(command), eventId },
-      };
+    case 'WithdrawMoney': {
+      const type = command.type === 'DepositMoney' ? 'deposit' : 'withdrawal';
+      return { status: 201, body: { ...view, transactionId: command.transactionId, amount: command.amount, type, eventId } };
+    }
+    case 'PlaceHold':
+    case 'CaptureHold':
+    case 'ReleaseHold':
+      return { status: 200, body: { ...view, holdId: command.holdId, eventId } };
+    case 'CreditTransfer':
+      return { status: 200, body: { ...view, transferId: command.transferId, amount: command.amount, eventId } };
     case 'FreezeAccount':
       return { status: 200, body: { ...view, reason: command.reason, eventId } };
     case 'UnfreezeAccount':

@@ -8,6 +8,8 @@ export const rejectionStatus: Record<AccountRejectionCode, number> = {
   account_already_frozen: 409,
   account_not_frozen: 409,
   account_frozen: 409,
+  hold_not_found: 409,
+  holds_limit_exceeded: 422,
   insufficient_funds: 400,
   balance_limit_exceeded: 422,
 };

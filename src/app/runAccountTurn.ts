@@ -3,10 +3,10 @@
 // stream, or took a key or transaction id first) reload and plan again, a bounded number of times.
 import { limits } from '../config/limits';
 import { accountStreamId } from '../domain/account/accountEvents';
-import { isMoneyCommand } from '../domain/account/accountCommands';
 import { AccountState } from '../domain/account/accountState';
 import { AppendResult, EventStore, StreamAppend } from '../ports/eventStore';
 import { catchUp } from './activateAccount';
+import { movementOf } from './moneyMovement';
 import { CommandOutcome, CommandRequest } from './commandRequest';
 import { TurnClock, planAccountTurn } from './planAccountTurn';
 import { problemResponse } from './problem';
@@ -53,7 +53,7 @@ export async function runAccountTurn(deps: TurnDeps, start: AccountState, reques
 
 async function lookUp(deps: TurnDeps, requests: readonly CommandRequest[]) {
   const keys = requests.map((request) => request.idempotencyKey);
-  const transactionIds = requests.flatMap((request) => (isMoneyCommand(request.command) ? [request.command.transactionId] : []));
+  const transactionIds = requests.flatMap((request) => movementOf(request.command)?.transactionId ?? []);
   const [idempotency, transactions] = await Promise.all([
     deps.store.findIdempotency(keys),
     transactionIds.length > 0 ? deps.store.findTransactions(transactionIds) : Promise.resolve(new Map()),

@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 export const limits = {
   /** Largest amount or balance in minor units: JSON integers stay exact up to 2^53 - 1. */
   moneyMax: Number.MAX_SAFE_INTEGER,
+  /** Open transfer holds one account may carry (they live in its state and snapshot). */
+  openHoldsPerAccountMax: 1_000,
   /** Commands an account actor holds while one turn is in flight; more answer 503 mailbox_full. */
   mailboxSizeMax: 1_000,
   /** Commands decided together in one actor turn (group commit). */

@@ -16,7 +16,11 @@ export interface IdempotencyRecord {
   createdAt: string;
 }
 
-export type MoneyMovementKind = 'deposit' | 'withdrawal';
+/**
+ * `void` marks a transfer leg the transfer gave up on: it takes the leg's transaction id so the leg
+ * can never commit afterwards (see src/domain/transfer/transferDecider.ts).
+ */
+export type MoneyMovementKind = 'deposit' | 'withdrawal' | 'transfer_hold' | 'transfer_credit' | 'void';
 
 export interface TransactionRecord {
   transactionId: string;

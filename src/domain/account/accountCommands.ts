@@ -31,8 +31,49 @@ export interface UnfreezeAccount {
   accountId: string;
 }
 
-export type AccountCommand = OpenAccount | DepositMoney | WithdrawMoney | FreezeAccount | UnfreezeAccount;
+// Transfer legs. Only the transfer process manager sends these; their ids (holdId, derived keys)
+// live in a namespace client ids cannot use (see src/domain/transfer/transferIds.ts).
+export interface PlaceHold {
+  type: 'PlaceHold';
+  accountId: string;
+  holdId: string;
+  transferId: string;
+  amount: number;
+  currency: string;
+  counterpartyId: string;
+}
+export interface CaptureHold {
+  type: 'CaptureHold';
+  accountId: string;
+  holdId: string;
+}
+export interface ReleaseHold {
+  type: 'ReleaseHold';
+  accountId: string;
+  holdId: string;
+  reason: string;
+}
+export interface CreditTransfer {
+  type: 'CreditTransfer';
+  accountId: string;
+  transferId: string;
+  amount: number;
+  currency: string;
+  counterpartyId: string;
+}
+
+export type AccountCommand =
+  | OpenAccount
+  | DepositMoney
+  | WithdrawMoney
+  | FreezeAccount
+  | UnfreezeAccount
+  | PlaceHold
+  | CaptureHold
+  | ReleaseHold
+  | CreditTransfer;
 export type MoneyCommand = DepositMoney | WithdrawMoney;
+export type TransferLegCommand = PlaceHold | CaptureHold | ReleaseHold | CreditTransfer;
 
 export function isMoneyCommand(command: AccountCommand): command is MoneyCommand {
   return command.type === 'DepositMoney' || command.type === 'WithdrawMoney';

@@ -8,6 +8,8 @@ export const accountRejectionCodes = [
   'account_already_frozen',
   'account_not_frozen',
   'account_frozen',
+  'hold_not_found',
+  'holds_limit_exceeded',
   'insufficient_funds',
   'balance_limit_exceeded',
 ] as const;
