@@ -30,6 +30,12 @@ import { AdminAudit } from './ports/adminAudit';
 import { MessageBus } from './ports/messageBus';
 import { Storage, openStorage } from './storage';
 import { CommandPort } from './app/commandBus';
+import { TransferRegistry } from '../actors/transfer/transferRegistry';
+import { killAt } from './app/faults';
+import { problemResponse } from './app/problem';
+import { limits } from './config/limits';
+import { requestTransfer } from './app/transfers/requestTransfer';
+import { transferCommandRoutes, TransferPort } from './http/transferCommandRoutes';
 import { consoleRouter } from './http/consoleRoute';
 import { openApiRouter } from './http/openapi';
 import { createMetrics, httpMetricsMiddleware, metricsRouter, recordCommandOutcome, recordJournalBatch, recordProjectionApplied, Metrics } from './infra/metrics';
@@ -49,6 +55,7 @@ export interface Runtime {
   readModel: AccountReadModel;
   rebuilder: AccountRebuilder;
   versions: ProjectionVersions;
+  transfers: TransferRegistry;
   /** Stops taking commands, waits (bounded) for in-flight ones, stops actors and closes storage. */
   shutdown(drainMs: number): Promise<void>;
 }
@@ -106,6 +113,29 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     logger: logger.child({ component: 'actor-system' }),
   });
   const commands = new CommandBus((request) => system.dispatch(request));
+  // Transfers talk to the account actors through their own bus: it keeps answering while the
+  // gateway's bus refuses new client commands during shutdown, so transfers in flight can finish.
+  const transferLegs = new CommandBus((request) => system.dispatch(request));
+  const newId = randomUUID;
+  const now = () => new Date().toISOString();
+  const transfers = new TransferRegistry({
+    accounts: transferLegs,
+    store: storage.store,
+    journal,
+    newId,
+    now,
+    faults: killAt(config.faultKillAt ?? undefined),
+    openTransfers: storage.openTransfers,
+    logger: logger.child({ component: 'transfers' }),
+  });
+  const transferPort: TransferPort = {
+    request: async (request) => {
+      if (shuttingDown) return problemResponse(503, 'shutting_down', 'The server is shutting down; retry on another node');
+      const outcome = await requestTransfer({ store: storage.store, snapshots: storage.snapshots, journal, newId, now }, request);
+      if (outcome.status === 202 && outcome.body.status === 'PENDING') transfers.start(request.command.transferId);
+      return outcome;
+    },
+  };
   const { readModel, rebuilder, audit } = openReadSide(storage);
   const versions = new ProjectionVersions();
   const projector = await startAccountProjector({
@@ -120,6 +150,8 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   });
   const startedRelay = startOutboxRelay({ outbox: storage.outbox, bus, logger: logger.child({ component: 'outbox-relay' }) });
   relay = startedRelay;
+  // Recovery: transfers left unfinished by an earlier process are resumed from the event store.
+  await transfers.startSweeping();
 
   let shuttingDown = false;
   let shutdown: Promise<void> | null = null;
@@ -139,7 +171,8 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       accounts: system.actors(),
       projectors: [projector.stats()],
       outbox: { ...(await storage.outbox.stats()), relay: startedRelay.stats() },
-      transfers: [],
+      transfers: transfers.list(),
+      transferTotals: transfers.stats(),
     }),
     passivate: (accountId) => system.passivate(accountId),
     restartProjector: async (name) => {
@@ -161,7 +194,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     rootRouters: [metricsRouter(metrics), openApiRouter(), consoleRouter()],
     health: { readiness },
     logger,
-    apiRouters: [accountQueryRoutes({ readModel, versions, readWaitMs: config.readWaitMs }), adminRoutes(admin, audit, config.adminToken, logger)],
+    apiRouters: [transferCommandRoutes(transferPort), accountQueryRoutes({ readModel, versions, readWaitMs: config.readWaitMs }), adminRoutes(admin, audit, config.adminToken, logger)],
   });
   return {
     config,
@@ -176,12 +209,14 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     readModel,
     rebuilder,
     versions,
+    transfers,
     shutdown: (drainMs) => {
       // Idempotent: SIGTERM twice, or a test closing after a shutdown test, share one drain.
       if (!shutdown) {
         shuttingDown = true;
         commands.stopAccepting();
         shutdown = (async () => {
+          await transfers.stop(Math.min(drainMs, limits.commandTimeoutMs));
           await system.drain(drainMs);
           await startedRelay.stop();
           await projector.stop();

@@ -7,6 +7,9 @@ import { Logger } from './infra/logger';
 import { EventStore } from './ports/eventStore';
 import { Outbox } from './ports/outbox';
 import { SnapshotStore } from './ports/snapshotStore';
+import { OpenTransferFinder } from './ports/openTransfers';
+import { PostgresOpenTransfers } from './infra/postgres/postgresOpenTransfers';
+import { MemoryOpenTransfers } from './infra/memory/memoryOpenTransfers';
 import { createPool } from './infra/postgres/pool';
 import { migrate } from './infra/postgres/migrate';
 import { PostgresEventStore } from './infra/postgres/postgresEventStore';
@@ -21,6 +24,7 @@ export interface Storage {
   store: EventStore;
   snapshots: SnapshotStore;
   outbox: Outbox;
+  openTransfers: OpenTransferFinder;
   /** The Postgres pool, null in in-memory mode. */
   pool: Pool | null;
   /** True when the database answers a trivial query. */
@@ -35,6 +39,7 @@ export async function openStorage(mode: StorageMode, poolMax: number, logger: Lo
       store,
       snapshots: new MemorySnapshotStore(),
       outbox: new MemoryOutbox(store),
+      openTransfers: new MemoryOpenTransfers(store),
       pool: null,
       healthy: async () => true,
       close: async () => {},
@@ -57,6 +62,7 @@ export async function openStorage(mode: StorageMode, poolMax: number, logger: Lo
     store: new PostgresEventStore(pool),
     snapshots: new PostgresSnapshotStore(pool),
     outbox: new PostgresOutbox(pool),
+    openTransfers: new PostgresOpenTransfers(pool),
     pool,
     healthy: async () => {
       try {

@@ -27,6 +27,8 @@ const envSchema = z.object({
   PG_POOL_MAX: positiveInt(16, 200),
   JOURNAL_CONCURRENT_TRANSACTIONS: positiveInt(4, 64),
   ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
+  /** Fault injection (crash tests): SIGKILL this process when it reaches the named point, e.g. transfer.credit.answered. */
+  FAULT_KILL_AT: z.string().regex(/^[a-z]+\.[a-z]+\.[a-z]+$/, 'FAULT_KILL_AT looks like transfer.credit.answered').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -44,6 +46,7 @@ export interface Config {
   pgPoolMax: number;
   journalConcurrentTransactions: number;
   adminToken: string | null;
+  faultKillAt: string | null;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
@@ -69,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     pgPoolMax: e.PG_POOL_MAX,
     journalConcurrentTransactions: e.JOURNAL_CONCURRENT_TRANSACTIONS,
     adminToken: e.ADMIN_TOKEN ?? null,
+    faultKillAt: e.FAULT_KILL_AT ?? null,
     logLevel: e.LOG_LEVEL,
   };
 }

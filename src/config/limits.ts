@@ -8,6 +8,17 @@ export const limits = {
   moneyMax: Number.MAX_SAFE_INTEGER,
   /** Open transfer holds one account may carry (they live in its state and snapshot). */
   openHoldsPerAccountMax: 1_000,
+  /** Attempts of one transfer step before it is abandoned (hold, credit) or parked until the next sweep. */
+  transferStepAttemptsMax: 6,
+  /** Backoff between attempts of a transfer step: doubles from the base up to the max. */
+  transferBackoffBaseMs: 100,
+  transferBackoffMaxMs: 5_000,
+  /** How often unfinished transfers are looked up in the event store and resumed. */
+  transferSweepIntervalMs: 10_000,
+  /** Unfinished transfers resumed per sweep. */
+  transferSweepBatchMax: 500,
+  /** Live transfer actors at once; a sweep starts no more than this. */
+  liveTransfersMax: 10_000,
   /** Commands an account actor holds while one turn is in flight; more answer 503 mailbox_full. */
   mailboxSizeMax: 1_000,
   /** Commands decided together in one actor turn (group commit). */

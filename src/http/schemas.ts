@@ -22,6 +22,12 @@ export const openAccountBody = z.strictObject({ accountId: identifier, ownerId: 
 export const moneyBody = z.strictObject({ amount, currency, transactionId: identifier });
 export const freezeBody = z.strictObject({ reason: z.string().trim().min(1).max(limits.reasonLengthMax) });
 export const unfreezeBody = z.strictObject({});
+export const transferBody = z
+  .strictObject({ transferId: identifier, sourceAccountId: identifier, destinationAccountId: identifier, amount, currency })
+  .refine((body) => body.sourceAccountId !== body.destinationAccountId, {
+    message: 'must differ from sourceAccountId',
+    path: ['destinationAccountId'],
+  });
 export const accountParams = z.strictObject({ accountId: identifier });
 
 export const idempotencyKey = z

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { currencyPattern, isValidAmount } from '../domain/money';
 import { StreamAppend } from '../ports/eventStore';
+import { moneyMovementKinds } from '../ports/commandRecords';
 import { postgresLimits } from './postgres/postgresLimits';
 
 /** Postgres prints uuids in this form; requiring it keeps ids identical after a round trip. */
@@ -25,7 +26,7 @@ export function assertStreamAppend(append: StreamAppend): void {
     assertIsoTimestamp(event.occurredAt, 'occurredAt');
   }
   for (const record of append.transactions) {
-    assert.ok(record.kind === 'deposit' || record.kind === 'withdrawal', `unknown movement kind ${String(record.kind)}`);
+    assert.ok(moneyMovementKinds.includes(record.kind), `unknown movement kind ${String(record.kind)}`);
     assert.ok(isValidAmount(record.amount), `transaction amount must be an integer 1..2^53-1, got ${record.amount}`);
     assert.match(record.currency, currencyPattern, 'currency must be 3 upper-case letters');
     assert.ok(Number.isSafeInteger(record.streamVersion) && record.streamVersion >= 0, 'transaction streamVersion must be an integer >= 0');

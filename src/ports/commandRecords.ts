@@ -20,7 +20,8 @@ export interface IdempotencyRecord {
  * `void` marks a transfer leg the transfer gave up on: it takes the leg's transaction id so the leg
  * can never commit afterwards (see src/domain/transfer/transferDecider.ts).
  */
-export type MoneyMovementKind = 'deposit' | 'withdrawal' | 'transfer_hold' | 'transfer_credit' | 'void';
+export const moneyMovementKinds = ['deposit', 'withdrawal', 'transfer_hold', 'transfer_credit', 'void'] as const;
+export type MoneyMovementKind = (typeof moneyMovementKinds)[number];
 
 export interface TransactionRecord {
   transactionId: string;

@@ -104,7 +104,21 @@ const writeSide: Migration = {
   `,
 };
 
-export const migrations: readonly Migration[] = [writeSide, ...readModelMigrations];
+// Transfers record their hold and credit legs under derived transaction ids, and a transfer that
+// gives up on a leg takes the leg's id with a `void` record (see src/domain/transfer/transferDecider.ts).
+// The partial index serves the recovery sweep's search for unfinished transfers.
+const transferLegs: Migration = {
+  version: 2,
+  name: 'write side: transfer legs and open-transfer search',
+  sql: `
+    alter table transaction_records drop constraint transaction_records_kind_check;
+    alter table transaction_records add constraint transaction_records_kind_check
+      check (kind in ('deposit', 'withdrawal', 'transfer_hold', 'transfer_credit', 'void'));
+    create index events_transfer_requested_idx on events (global_position) where event_type = 'TransferRequested';
+  `,
+};
+
+export const migrations: readonly Migration[] = [writeSide, transferLegs, ...readModelMigrations];
 
 assertMigrationOrder(migrations);
 

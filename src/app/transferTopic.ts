@@ -1,0 +1,2 @@
+// The Kafka topic (aggregate kind) transfer events are published to.
+export const transferTopic = 'acta.transfer';

@@ -1,0 +1,96 @@
+// One move of the transfer process with its I/O: send the next step's command to its account actor,
+// classify the answer, and record the resulting transfer events (with the leg fence when a step is
+// abandoned) in the transfer's stream. The actor shell (actors/transfer) decides when to call again.
+import { StepResult, TransferStep, nextStep, onStepResult } from '../../domain/transfer/transferDecider';
+import { transferStreamId } from '../../domain/transfer/transferIds';
+import { TransferState } from '../../domain/transfer/transferState';
+import { AppendResult, EventStore, StreamAppend } from '../../ports/eventStore';
+import { TransactionRecord } from '../../ports/commandRecords';
+import { StoredEvent } from '../../ports/storedEvent';
+import { CommandPort } from '../commandBus';
+import { CommandOutcome } from '../commandRequest';
+import { Faults } from '../faults';
+import { problemResponse } from '../problem';
+import { transferTopic } from '../transferTopic';
+import { foldTransferEvent, loadTransfer } from './loadTransfer';
+
+export interface TransferDeps {
+  /** Account commands (a CommandBus over the account actors). */
+  accounts: CommandPort;
+  store: Pick<EventStore, 'readStream'>;
+  journal: { append(append: StreamAppend): Promise<AppendResult> };
+  newId: () => string;
+  now: () => string;
+  faults: Faults;
+}
+
+export type Move =
+  /** The step was answered and its events recorded (or the stream moved on under us and was reloaded). */
+  | { kind: 'moved'; state: TransferState }
+  /** The step failed for a reason that may pass (timeout, overload, database down): back off and retry. */
+  | { kind: 'transient'; detail: string };
+
+export async function advanceTransfer(deps: TransferDeps, state: TransferState): Promise<Move> {
+  const step = nextStep(state);
+  if (!step) return { kind: 'moved', state };
+  const outcome = await deps.accounts.execute({
+    command: step.command,
+    idempotencyKey: step.idempotencyKey,
+    requestHash: `transfer.${step.name}`,
+    operation: `transfer.${step.name}`,
+    correlationId: state.transferId,
+  });
+  const result = classify(outcome);
+  if (result === null) return { kind: 'transient', detail: describe(outcome) };
+  deps.faults.reached(`transfer.${step.name}.answered`);
+  const moved = await record(deps, state, step, result);
+  deps.faults.reached(`transfer.${step.name}.recorded`);
+  return moved;
+}
+
+/** Ends a step whose retries ran out (see isAbandonable): records the compensation and the leg's fence. */
+export async function abandonStep(deps: TransferDeps, state: TransferState, detail: string): Promise<Move> {
+  const step = nextStep(state);
+  if (!step) return { kind: 'moved', state };
+  return record(deps, state, step, { kind: 'abandoned', detail });
+}
+
+async function record(deps: TransferDeps, state: TransferState, step: TransferStep, result: StepResult): Promise<Move> {
+  const decision = onStepResult(state, step.name, result);
+  if (decision.events.length === 0) return { kind: 'moved', state };
+  const occurredAt = deps.now();
+  const metadata = { commandId: step.idempotencyKey, correlationId: state.transferId, causationId: null };
+  const events = decision.events.map((event) => ({ eventId: deps.newId(), type: event.type, data: { ...event.data }, metadata, occurredAt }));
+  const streamId = transferStreamId(state.transferId);
+  const transactions: TransactionRecord[] = decision.fence
+    ? [
+        {
+          ...decision.fence,
+          kind: 'void',
+          streamVersion: state.version + events.length,
+          response: problemResponse(409, 'transfer_leg_void', `Transfer ${state.transferId} gave up this leg`),
+          createdAt: occurredAt,
+        },
+      ]
+    : [];
+  const appended = await deps.journal.append({ streamId, expectedVersion: state.version, events, topic: transferTopic, transactions, idempotency: [] });
+  // A conflict means another process moved this transfer, or the fenced leg committed after all:
+  // reload and let the next move ask again (the leg then replays its success).
+  if (!appended.ok) return { kind: 'moved', state: await loadTransfer(state.transferId, deps.store) };
+  const stored: StoredEvent[] = events.map((event, index) => ({ ...event, streamId, streamVersion: state.version + index + 1, globalPosition: '0' }));
+  return { kind: 'moved', state: stored.reduce(foldTransferEvent, state) };
+}
+
+/** done / refused, or null when the answer is transient and the step should be asked again. */
+export function classify(outcome: CommandOutcome): StepResult | null {
+  if (outcome.status >= 200 && outcome.status < 300) return { kind: 'done' };
+  const code = typeof outcome.body.code === 'string' ? outcome.body.code : `http_${outcome.status}`;
+  if (outcome.status >= 500 || code === 'concurrency_conflict') return null;
+  return { kind: 'refused', code, detail: typeof outcome.body.detail === 'string' ? outcome.body.detail : code };
+}
+
+function describe(outcome: CommandOutcome): string {
+  const code = typeof outcome.body.code === 'string' ? outcome.body.code : 'unknown';
+  return `${outcome.status} ${code}`;
+}
+
