@@ -6,6 +6,7 @@ import { AccountEvent } from '../../src/domain/account/accountEvents';
 import { AccountRejectionCode, accountRejectionCodes } from '../../src/domain/account/accountRejection';
 import { AccountState, initialAccountState } from '../../src/domain/account/accountState';
 import { isValidAmount } from '../../src/domain/money';
+import { limits } from '../../src/config/limits';
 
 const at = '2026-01-01T00:00:00.000Z';
 const id = 'acc-1';
@@ -22,6 +23,23 @@ const deposited = (amount: number): AccountEvent => ({
 const frozen: AccountEvent = { type: 'AccountFrozen', data: { accountId: id, reason: 'review' } };
 const deposit = (amount: number, currency = 'USD'): AccountCommand => ({ type: 'DepositMoney', accountId: id, amount, currency, transactionId: 'tx' });
 const withdraw = (amount: number, currency = 'USD'): AccountCommand => ({ type: 'WithdrawMoney', accountId: id, amount, currency, transactionId: 'tx' });
+
+const placeHold = (holdId: string, amount: number): AccountCommand => ({
+  type: 'PlaceHold',
+  accountId: id,
+  holdId,
+  transferId: holdId.slice('~transfer:'.length),
+  amount,
+  currency: 'USD',
+  counterpartyId: 'acc-2',
+});
+/** An account with `count` open holds of 1 each (built directly: folding thousands of events is slow). */
+function withOpenHolds(count: number): AccountState {
+  const state = given(created, deposited(count + 10));
+  const holds: AccountState['holds'] = {};
+  for (let index = 0; index < count; index += 1) holds[`~transfer:h${index}`] = { transferId: `h${index}`, amount: 1, counterpartyId: 'acc-2' };
+  return { ...state, holds, held: count };
+}
 
 describe('account decider', () => {
   describe('accepts', () => {
@@ -59,6 +77,8 @@ describe('account decider', () => {
       { code: 'account_already_frozen', state: given(created, frozen), command: { type: 'FreezeAccount', accountId: id, reason: 'r' } },
       { code: 'account_not_frozen', state: given(created), command: { type: 'UnfreezeAccount', accountId: id } },
       { code: 'account_frozen', state: given(created, deposited(100), frozen), command: withdraw(10) },
+      { code: 'hold_not_found', state: given(created, deposited(100)), command: { type: 'CaptureHold', accountId: id, holdId: '~transfer:none' } },
+      { code: 'holds_limit_exceeded', state: withOpenHolds(limits.openHoldsPerAccountMax), command: placeHold('~transfer:one-more', 1) },
       { code: 'insufficient_funds', state: given(created, deposited(100)), command: withdraw(101) },
       { code: 'balance_limit_exceeded', state: given(created, deposited(MAX)), command: deposit(1) },
     ];
@@ -100,7 +120,7 @@ describe('account decider', () => {
     });
     it('asserts there is no overdraft in the stream', () => {
       const overdraft: AccountEvent = { type: 'MoneyWithdrawn', data: { accountId: id, amount: 1, currency: 'USD', transactionId: 'w' } };
-      expect(() => given(created, overdraft)).to.throw(/below zero/);
+      expect(() => given(created, overdraft)).to.throw(/held funds/);
     });
   });
 

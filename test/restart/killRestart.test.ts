@@ -1,80 +1,12 @@
 // The real server as a child process on a real Postgres database: a SIGKILL loses no acknowledged
 // write and idempotent replays after the restart answer exactly as the first time; a SIGTERM during
 // a burst drains: every 2xx is in the event store and the process exits 0.
-import { ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { HttpResult, get, post } from '../support/app';
 import { TestDatabase, createTestDatabase } from '../support/database';
 import { pollUntil } from '../store/pollUntil';
-
-const projectRoot = path.resolve(__dirname, '../..');
-const tsxBin = path.join(projectRoot, 'node_modules/.bin/tsx');
-
-interface Server {
-  child: ChildProcess;
-  baseUrl: string;
-  stderr: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function startServer(databaseUrl: string): Promise<Server> {
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent' };
-  delete env.KAFKA_BROKERS;
-  delete env.KAFKA_BROKER;
-  delete env.EVENT_STORE_KIND;
-  // detached: its own process group, so SIGKILL reaches tsx's node child too (tsx runs the script in a
-  // child process and a SIGKILL to tsx itself cannot be relayed).
-  const child = spawn(tsxBin, ['src/main.ts'], { cwd: projectRoot, env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  let gone = false;
-  void exited.then(() => (gone = true));
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (gone) throw new Error(`server exited during start-up: ${stderr}`);
-    const ok = await fetch(`${baseUrl}/health`).then((response) => response.ok, () => false);
-    if (ok) break;
-    if (Date.now() > deadline) {
-      killGroup(child, 'SIGKILL');
-      throw new Error(`server not ready within 30 s: ${stderr}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return { child, baseUrl, stderr: () => stderr, exited };
-}
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-async function stopHard(server: Server | null): Promise<void> {
-  if (!server) return;
-  killGroup(server.child, 'SIGKILL');
-  await Promise.race([server.exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-}
+import { Server, killGroup, startServer, stopHard } from '../support/serverProcess';
 
 async function eventCount(db: TestDatabase): Promise<number> {
   const { rows } = await db.pool.query<{ n: number }>('select count(*)::int as n from events');

@@ -1,0 +1,73 @@
+// The real server as a child process (tsx src/main.ts) on a real Postgres database, for kill and
+// restart tests.
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import path from 'node:path';
+
+const projectRoot = path.resolve(__dirname, '../..');
+const tsxBin = path.join(projectRoot, 'node_modules/.bin/tsx');
+
+export interface Server {
+  child: ChildProcess;
+  baseUrl: string;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Starts `src/main.ts` on a free port against the database, without Kafka; waits until /health answers. */
+export async function startServer(databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<Server> {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...extraEnv };
+  delete env.KAFKA_BROKERS;
+  delete env.KAFKA_BROKER;
+  delete env.EVENT_STORE_KIND;
+  // detached: its own process group, so SIGKILL reaches tsx's node child too (tsx runs the script in a
+  // child process and a SIGKILL to tsx itself cannot be relayed).
+  const child = spawn(tsxBin, ['src/main.ts'], { cwd: projectRoot, env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (gone) throw new Error(`server exited during start-up: ${stderr}`);
+    const ok = await fetch(`${baseUrl}/health`).then((response) => response.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) {
+      killGroup(child, 'SIGKILL');
+      throw new Error(`server not ready within 30 s: ${stderr}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { child, baseUrl, stderr: () => stderr, exited };
+}
+
+export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
+export async function stopHard(server: Server | null): Promise<void> {
+  if (!server) return;
+  killGroup(server.child, 'SIGKILL');
+  await Promise.race([server.exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+}
+
