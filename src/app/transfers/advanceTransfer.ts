@@ -74,8 +74,10 @@ async function record(deps: TransferDeps, state: TransferState, step: TransferSt
       ]
     : [];
   const appended = await deps.journal.append({ streamId, expectedVersion: state.version, events, topic: transferTopic, transactions, idempotency: [] });
-  // A conflict means another process moved this transfer, or the fenced leg committed after all:
-  // reload and let the next move ask again (the leg then replays its success).
+  // The fence lost: the leg's transaction id is taken, and only the leg itself uses it, so the leg
+  // committed although its answer never arrived. Record the step as done.
+  if (!appended.ok && appended.conflict === 'transaction_id' && decision.fence) return record(deps, state, step, { kind: 'done' });
+  // Another process moved this transfer: reload and let the next move ask again.
   if (!appended.ok) return { kind: 'moved', state: await loadTransfer(state.transferId, deps.store) };
   const stored: StoredEvent[] = events.map((event, index) => ({ ...event, streamId, streamVersion: state.version + index + 1, globalPosition: '0' }));
   return { kind: 'moved', state: stored.reduce(foldTransferEvent, state) };

@@ -6,8 +6,8 @@
 // answer into transfer events. A step whose retries run out is abandoned only where that is safe:
 // hold and credit are abandoned together with a fence (a `void` transaction record under the leg's
 // transaction id, written in the same transaction as the transfer event), so a leg still queued
-// somewhere can never commit afterwards; if the leg did commit first, the fence conflicts and the
-// step is simply asked again and replays its success. Capture and release are never abandoned:
+// somewhere can never commit afterwards; if the leg did commit first, the fence conflicts, which
+// proves the leg happened, and the step is recorded as done instead. Capture and release are never abandoned:
 // the destination was already credited, or the funds are still held, so they are retried until
 // they succeed (each recovery sweep tries again).
 import assert from 'node:assert/strict';
