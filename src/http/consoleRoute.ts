@@ -222,6 +222,7 @@ const js = String.raw`
     card('c-dead', fmt(dead), dead ? 'events the projector gave up on' : 'none', dead ? 'bad' : '');
 
     renderActors(accounts);
+    renderTransfers(Array.isArray(data.transfers) ? data.transfers : [], data.transferTotals || {});
     renderProjectors(projectors);
   }
 
@@ -259,6 +260,25 @@ const js = String.raw`
     });
     rows.forEach(function (row, id) { if (!seen.has(id)) { row.tr.remove(); rows.delete(id); } });
     $('actors-empty').classList.toggle('hidden', accounts.length > 0);
+  }
+
+  function renderTransfers(transfers, totals) {
+    var body = $('transfers-body');
+    setText($('transfers-count'), transfers.length + ' live \u00b7 ' + fmt(totals.finished) + ' finished \u00b7 ' + fmt(totals.parked) + ' parked');
+    while (body.firstChild) body.removeChild(body.firstChild);
+    transfers.slice().sort(function (a, b) { return String(a.transferId).localeCompare(String(b.transferId)); }).forEach(function (t) {
+      var tr = el('tr', { 'data-transfer-id': String(t.transferId) });
+      tr.appendChild(el('td', { className: 'mono', text: String(t.transferId) }));
+      var state = el('td');
+      state.appendChild(el('span', { className: 'pill' }));
+      setPill(state.firstChild, String(t.state || '\u2014'), tone(t.state));
+      tr.appendChild(state);
+      tr.appendChild(el('td', { text: String(t.stage || '\u2014') }));
+      tr.appendChild(el('td', { className: 'num', text: fmt(t.attempts) }));
+      tr.appendChild(el('td', { className: 'mono', text: String(t.lastError || '') }));
+      body.appendChild(tr);
+    });
+    $('transfers-empty').classList.toggle('hidden', transfers.length > 0);
   }
 
   function renderProjectors(projectors) {
@@ -392,6 +412,14 @@ const body = `
         <tbody id="actors-body"></tbody>
       </table>
       <div id="actors-empty" class="hidden"><table><tbody><tr><td class="empty">No live actors — they activate on the next command.</td></tr></tbody></table></div>
+    </section>
+    <section id="transfers">
+      <div class="head"><h2>Transfers in flight</h2><span id="transfers-count" class="meta"></span></div>
+      <table>
+        <thead><tr><th>Transfer</th><th>Actor state</th><th>Step</th><th class="num">Failed attempts</th><th>Last error</th></tr></thead>
+        <tbody id="transfers-body"></tbody>
+      </table>
+      <div id="transfers-empty" class="hidden"><table><tbody><tr><td class="empty">No transfer in flight — finished transfers are in GET /api/transfers/{id}.</td></tr></tbody></table></div>
     </section>
     <div id="projectors"></div>
   </div>
