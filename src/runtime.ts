@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import { ActorSystem } from '../actors/system/actorSystem';
-import { AccountProjector, startAccountProjector } from '../actors/projector/accountProjector';
+import { Projector } from '../actors/projector/projector';
 import { OutboxRelay, startOutboxRelay } from '../actors/outboxRelay/outboxRelay';
 import { CommandBus } from './app/commandBus';
 import { JournalWriter } from './app/journalWriter';
@@ -13,20 +13,16 @@ import { Config } from './config/config';
 import { createApp } from './http/createApp';
 import { ReadinessReport } from './http/healthRoutes';
 import { accountQueryRoutes } from './http/accountQueryRoutes';
+import { transferQueryRoutes } from './http/transferQueryRoutes';
 import { AdminPort, adminRoutes } from './http/adminRoutes';
 import { Logger } from './infra/logger';
 import { createKafkaBus } from './infra/kafka/kafkaBus';
 import { MemoryBus } from './infra/memory/memoryBus';
-import { MemoryReadModel } from './infra/memory/memoryReadModel';
-import { MemoryAdminAudit } from './infra/memory/memoryAdminAudit';
-import { createMemoryAccountRebuilder } from './infra/memory/memoryAccountRebuilder';
-import { PostgresReadModel } from './infra/postgres/postgresReadModel';
-import { PostgresAdminAudit } from './infra/postgres/postgresAdminAudit';
-import { createAccountRebuilder } from './projections/rebuildAccounts';
-import { AccountRebuilder } from './projections/accountRebuilder';
+import { ProjectionRebuilder } from './projections/projectionRebuilder';
 import { AccountReadModel } from './ports/readModel';
-import { AccountBatch, AccountBatchOutcome } from './projections/accountBatch';
-import { AdminAudit } from './ports/adminAudit';
+import { TransferReadModel } from './ports/transferReadModel';
+import { openReadSide } from './readSide';
+import { startProjectors } from './startProjectors';
 import { MessageBus } from './ports/messageBus';
 import { Storage, openStorage } from './storage';
 import { CommandPort } from './app/commandBus';
@@ -40,8 +36,6 @@ import { consoleRouter } from './http/consoleRoute';
 import { openApiRouter } from './http/openapi';
 import { createMetrics, httpMetricsMiddleware, metricsRouter, recordCommandOutcome, recordJournalBatch, recordProjectionApplied, Metrics } from './infra/metrics';
 
-export const accountProjectorGroup = 'acta-account-projector';
-
 export interface Runtime {
   config: Config;
   app: Express;
@@ -51,32 +45,16 @@ export interface Runtime {
   commands: CommandBus;
   bus: MessageBus;
   relay: OutboxRelay;
-  projector: AccountProjector;
+  /** The account projector (acta.account). */
+  projector: Projector;
+  transferProjector: Projector;
   readModel: AccountReadModel;
-  rebuilder: AccountRebuilder;
+  transferReadModel: TransferReadModel;
+  rebuilder: ProjectionRebuilder;
   versions: ProjectionVersions;
   transfers: TransferRegistry;
   /** Stops taking commands, waits (bounded) for in-flight ones, stops actors and closes storage. */
   shutdown(drainMs: number): Promise<void>;
-}
-
-interface ReadSide {
-  readModel: AccountReadModel & { applyAccountBatch(batch: AccountBatch): Promise<AccountBatchOutcome> };
-  rebuilder: AccountRebuilder;
-  audit: AdminAudit;
-}
-
-function openReadSide(storage: Storage): ReadSide {
-  const readStream = storage.store.readStream.bind(storage.store);
-  if (storage.pool) {
-    return {
-      readModel: new PostgresReadModel(storage.pool, readStream),
-      rebuilder: createAccountRebuilder({ pool: storage.pool, store: storage.store }),
-      audit: new PostgresAdminAudit(storage.pool),
-    };
-  }
-  const readModel = new MemoryReadModel(readStream);
-  return { readModel, rebuilder: createMemoryAccountRebuilder({ readModel, store: storage.store }), audit: new MemoryAdminAudit() };
 }
 
 export async function createRuntime(config: Config, logger: Logger): Promise<Runtime> {
@@ -87,7 +65,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       liveActors: () => system.stats().live,
       mailboxDepth: () => system.actors().reduce((sum, actor) => sum + actor.mailboxDepth, 0),
       outboxStats: () => storage.outbox.stats(),
-      projectorStats: () => projector.stats(),
+      projectorStats: () => projectors.gaugeStats(),
     },
     { defaultMetrics: true },
   );
@@ -136,18 +114,12 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       return outcome;
     },
   };
-  const { readModel, rebuilder, audit } = openReadSide(storage);
-  const versions = new ProjectionVersions();
-  const projector = await startAccountProjector({
-    bus,
-    groupId: accountProjectorGroup,
-    apply: (batch) => readModel.applyAccountBatch(batch),
-    onApplied: (accountId, version, occurredAt) => {
-      versions.applied(accountId, version);
-      recordProjectionApplied(metrics, occurredAt);
-    },
-    logger: logger.child({ component: 'account-projector' }),
-  });
+  const readSide = openReadSide(storage);
+  const { readModel, transferReadModel, rebuilder, audit, versions, transferVersions } = readSide;
+  // Both projectors subscribe before the relay starts publishing (the in-process bus acknowledges a
+  // publish only once every subscribed group has handled it).
+  const projectors = await startProjectors(readSide, bus, logger, (occurredAt) => recordProjectionApplied(metrics, occurredAt));
+  const projector = projectors.accounts;
   const startedRelay = startOutboxRelay({ outbox: storage.outbox, bus, logger: logger.child({ component: 'outbox-relay' }) });
   relay = startedRelay;
   // Recovery: transfers left unfinished by an earlier process are resumed from the event store.
@@ -165,21 +137,18 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   };
   const admin: AdminPort = {
     rebuildAccount: (accountId) => rebuilder.rebuildAccount(accountId),
+    rebuildTransfer: (transferId) => rebuilder.rebuildTransfer(transferId),
     rebuildAll: () => rebuilder.rebuildAll(),
     console: async () => ({
       system: { ...system.stats(), journal: journal.stats() },
       accounts: system.actors(),
-      projectors: [projector.stats()],
+      projectors: projectors.all().map((entry) => entry.stats()),
       outbox: { ...(await storage.outbox.stats()), relay: startedRelay.stats() },
       transfers: transfers.list(),
       transferTotals: transfers.stats(),
     }),
     passivate: (accountId) => system.passivate(accountId),
-    restartProjector: async (name) => {
-      if (name !== 'accounts' && name !== projector.stats().name) return false;
-      await projector.restart();
-      return true;
-    },
+    restartProjector: (name) => projectors.restart(name),
   };
   const countedCommands: CommandPort = {
     execute: async (request) => {
@@ -194,7 +163,9 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     rootRouters: [metricsRouter(metrics), openApiRouter(), consoleRouter()],
     health: { readiness },
     logger,
-    apiRouters: [transferCommandRoutes(transferPort), accountQueryRoutes({ readModel, versions, readWaitMs: config.readWaitMs }), adminRoutes(admin, audit, config.adminToken, logger)],
+    apiRouters: [transferCommandRoutes(transferPort), accountQueryRoutes({ readModel, versions, readWaitMs: config.readWaitMs }),
+      transferQueryRoutes({ readModel: transferReadModel, versions: transferVersions, readWaitMs: config.readWaitMs }),
+      adminRoutes(admin, audit, config.adminToken, logger)],
   });
   return {
     config,
@@ -206,7 +177,9 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     bus,
     relay: startedRelay,
     projector,
+    transferProjector: projectors.transfers,
     readModel,
+    transferReadModel,
     rebuilder,
     versions,
     transfers,
@@ -219,7 +192,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
           await transfers.stop(Math.min(drainMs, limits.commandTimeoutMs));
           await system.drain(drainMs);
           await startedRelay.stop();
-          await projector.stop();
+          await projectors.stop();
           await bus.close();
           await storage.close();
         })();

@@ -1,7 +1,7 @@
 // The projector actor: a thin xstate shell around one consumer-group subscription. It owns the
 // subscription's lifecycle (join, rejoin with bounded backoff, restart on request, stop) and the
 // counters the console and metrics read. The batches themselves are applied by the handler the
-// subscription calls (accountProjector.ts), which reports each outcome here as an event.
+// subscription calls (projector.ts), which reports each outcome here as an event.
 // Effects (subscribe, unsubscribe) are placeholders and arrive through .provide().
 import { assign, fromPromise, setup } from 'xstate';
 import { Subscription } from '../../src/ports/messageBus';

@@ -1,11 +1,12 @@
 // Read-your-writes: a read that carries ?minVersion waits, bounded, until the read model has
 // applied that stream version. Projectors on this node announce what they applied (no polling
-// delay); a slow fallback poll covers projectors running on other nodes.
+// delay); a slow fallback poll covers projectors running on other nodes. One instance per
+// projection: keys are that projection's row keys (account ids, transfer ids).
 export const readWaitLimits = {
   /** Fallback poll of the read model while waiting, for projections applied by another node. */
   pollIntervalMs: 50,
-  /** Waiters per account; past this a read is answered 503 rather than queued. */
-  waitersPerAccountMax: 10_000,
+  /** Waiters per key (account, transfer); past this a waiter falls back to polling alone. */
+  waitersPerKeyMax: 10_000,
 } as const;
 
 interface Waiter {
@@ -17,35 +18,35 @@ export class ProjectionVersions {
   private readonly waiters = new Map<string, Set<Waiter>>();
 
   /** Called by the projector after a batch commits. */
-  applied(accountId: string, version: number): void {
-    const set = this.waiters.get(accountId);
+  applied(key: string, version: number): void {
+    const set = this.waiters.get(key);
     if (!set) return;
     for (const waiter of set) if (waiter.minVersion <= version) waiter.wake();
   }
 
   /**
    * Resolves true as soon as `probe()` reports a version ≥ minVersion, false after timeoutMs.
-   * `probe` reads the read model's current version for the account (null when absent).
+   * `probe` reads the read model's current version for the key (null when absent).
    */
-  async waitFor(accountId: string, minVersion: number, timeoutMs: number, probe: () => Promise<number | null>): Promise<boolean> {
+  async waitFor(key: string, minVersion: number, timeoutMs: number, probe: () => Promise<number | null>): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const version = await probe();
       if (version !== null && version >= minVersion) return true;
       const remaining = deadline - Date.now();
       if (remaining <= 0) return false;
-      await this.sleepUntilApplied(accountId, minVersion, Math.min(remaining, readWaitLimits.pollIntervalMs));
+      await this.sleepUntilApplied(key, minVersion, Math.min(remaining, readWaitLimits.pollIntervalMs));
     }
   }
 
-  private sleepUntilApplied(accountId: string, minVersion: number, ms: number): Promise<void> {
+  private sleepUntilApplied(key: string, minVersion: number, ms: number): Promise<void> {
     return new Promise((resolve) => {
-      let set = this.waiters.get(accountId);
+      let set = this.waiters.get(key);
       if (!set) {
         set = new Set();
-        this.waiters.set(accountId, set);
+        this.waiters.set(key, set);
       }
-      if (set.size >= readWaitLimits.waitersPerAccountMax) {
+      if (set.size >= readWaitLimits.waitersPerKeyMax) {
         setTimeout(resolve, ms);
         return;
       }
@@ -54,7 +55,7 @@ export class ProjectionVersions {
         wake: () => {
           clearTimeout(timer);
           set.delete(waiter);
-          if (set.size === 0) this.waiters.delete(accountId);
+          if (set.size === 0) this.waiters.delete(key);
           resolve();
         },
       };

@@ -1,8 +1,10 @@
 // A piscina worker that folds account streams on its own thread (rebuild, verify). It is loaded
 // through foldWorker.bootstrap.cjs, which registers tsx first so this TypeScript file can be
 // required inside the worker thread.
-import { FoldedRun, foldAccountStreams, StreamRun } from '../projections/foldAccountStreams';
+import { AccountSummaryRow, StatementEntry } from '../ports/readModel';
+import { accountStreamProjection } from '../projections/accountProjection';
+import { FoldedRun, foldStreams, StreamRun } from '../projections/foldStreams';
 
-export default function foldWorker(runs: StreamRun[]): FoldedRun[] {
-  return foldAccountStreams(runs);
+export default function foldWorker(runs: StreamRun<AccountSummaryRow>[]): FoldedRun<AccountSummaryRow, StatementEntry>[] {
+  return foldStreams(accountStreamProjection, runs);
 }

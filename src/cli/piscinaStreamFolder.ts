@@ -3,9 +3,14 @@
 // foldWorker.ts through a .cjs bootstrap that registers tsx inside each thread.
 import path from 'node:path';
 import { Piscina } from 'piscina';
-import { FoldedRun, foldAccountStreams, StreamRun } from '../projections/foldAccountStreams';
+import { AccountSummaryRow, StatementEntry } from '../ports/readModel';
+import { accountStreamProjection } from '../projections/accountProjection';
+import { FoldedRun, foldStreams, StreamRun } from '../projections/foldStreams';
 import { projectionLimits } from '../projections/projectionLimits';
 import { StreamFolder } from '../projections/streamFolder';
+
+type AccountRun = StreamRun<AccountSummaryRow>;
+type FoldedAccountRun = FoldedRun<AccountSummaryRow, StatementEntry>;
 
 export const foldWorkerFilename = path.join(__dirname, 'foldWorker.bootstrap.cjs');
 
@@ -14,7 +19,7 @@ export interface PiscinaFolderStats {
   inProcessPages: number;
 }
 
-export interface PiscinaStreamFolder extends StreamFolder {
+export interface PiscinaStreamFolder extends StreamFolder<AccountSummaryRow, StatementEntry> {
   stats(): PiscinaFolderStats;
 }
 
@@ -25,11 +30,11 @@ export function createPiscinaStreamFolder(threads: number = projectionLimits.fol
   const tasksPerPageMax = Math.ceil(projectionLimits.replayPageEvents / projectionLimits.foldTaskStreamsMax);
 
   return {
-    async fold(runs: StreamRun[]): Promise<FoldedRun[]> {
+    async fold(runs: AccountRun[]): Promise<FoldedAccountRun[]> {
       const events = runs.reduce((sum, run) => sum + run.events.length, 0);
       if (events < projectionLimits.inProcessFoldEventsMax) {
         stats.inProcessPages += 1;
-        return foldAccountStreams(runs);
+        return foldStreams(accountStreamProjection, runs);
       }
       pool ??= new Piscina({
         filename: foldWorkerFilename,
@@ -39,12 +44,12 @@ export function createPiscinaStreamFolder(threads: number = projectionLimits.fol
         idleTimeout: projectionLimits.foldWorkerIdleMs,
         concurrentTasksPerWorker: 1,
       });
-      const tasks: StreamRun[][] = [];
+      const tasks: AccountRun[][] = [];
       for (let start = 0; start < runs.length; start += projectionLimits.foldTaskStreamsMax) {
         tasks.push(runs.slice(start, start + projectionLimits.foldTaskStreamsMax));
       }
       stats.workerTasks += tasks.length;
-      const results = await Promise.all(tasks.map((task) => pool!.run(task) as Promise<FoldedRun[]>));
+      const results = await Promise.all(tasks.map((task) => pool!.run(task) as Promise<FoldedAccountRun[]>));
       return results.flat();
     },
     async close(): Promise<void> {

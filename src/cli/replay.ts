@@ -1,8 +1,9 @@
-// The replay CLI: rebuilds or verifies the account read models from the event store.
+// The replay CLI: rebuilds or verifies the read models (accounts, transfers) from the event store.
 //
-//   tsx src/cli/replay.ts account <accountId>   rebuild one account (one transaction)
-//   tsx src/cli/replay.ts all                   rebuild everything into shadow tables, then swap
-//   tsx src/cli/replay.ts verify                compare every row with a fold of the event store
+//   tsx src/cli/replay.ts account <accountId>     rebuild one account (one transaction)
+//   tsx src/cli/replay.ts transfer <transferId>   rebuild one transfer (one transaction)
+//   tsx src/cli/replay.ts all                     rebuild everything into shadow tables, then swap
+//   tsx src/cli/replay.ts verify                  compare every row with a fold of the event store
 //
 // It connects like the server does (DATABASE_URL / POSTGRES_*, else the embedded cluster) and
 // records each run in admin_audit. Progress goes to stderr, results to stdout.
@@ -17,21 +18,22 @@ import { PostgresAdminAudit } from '../infra/postgres/postgresAdminAudit';
 import { PostgresEventStore } from '../infra/postgres/postgresEventStore';
 import { readModelMigrations } from '../infra/postgres/readModelMigrations';
 import { startEmbeddedPostgres } from '../infra/postgres/embeddedPostgres';
-import { Drift } from '../projections/accountDrift';
-import { AccountRebuilder } from '../projections/accountRebuilder';
+import { Drift } from '../projections/drift';
+import { ProjectionRebuilder } from '../projections/projectionRebuilder';
 import { projectionLimits } from '../projections/projectionLimits';
-import { createAccountRebuilder } from '../projections/rebuildAccounts';
-import { verifyFailed } from '../projections/verifyAccounts';
+import { createProjectionRebuilder } from '../projections/rebuildProjections';
+import { verifyFailed } from '../projections/verifyReport';
 import { createPiscinaStreamFolder } from './piscinaStreamFolder';
 
 export const replayExitCodes = { ok: 0, drift: 1, usage: 2, failed: 3 } as const;
 
-const usage = `usage: tsx src/cli/replay.ts account <accountId> | all | verify`;
+const usage = `usage: tsx src/cli/replay.ts account <accountId> | transfer <transferId> | all | verify`;
 
-type Command = { kind: 'account'; accountId: string } | { kind: 'all' } | { kind: 'verify' };
+type Command = { kind: 'account' | 'transfer'; id: string } | { kind: 'all' } | { kind: 'verify' };
 
 export function parseReplayArgs(args: readonly string[]): Command | null {
-  if (args.length === 2 && args[0] === 'account' && args[1]!.length > 0) return { kind: 'account', accountId: args[1]! };
+  const [kind, id] = args;
+  if (args.length === 2 && (kind === 'account' || kind === 'transfer') && id!.length > 0) return { kind, id: id! };
   if (args.length === 1 && args[0] === 'all') return { kind: 'all' };
   if (args.length === 1 && args[0] === 'verify') return { kind: 'verify' };
   return null;
@@ -53,12 +55,17 @@ async function connect(storage: StorageMode): Promise<Connection> {
   return { url: embedded.connectionString, close: embedded.stop };
 }
 
-async function run(command: Command, rebuilder: AccountRebuilder, audit: PostgresAdminAudit): Promise<number> {
+/** The audit target, as the admin routes name it. */
+function targetOf(command: Command): string {
+  return command.kind === 'account' || command.kind === 'transfer' ? `${command.kind}:${command.id}` : 'accounts';
+}
+
+async function run(command: Command, rebuilder: ProjectionRebuilder, audit: PostgresAdminAudit): Promise<number> {
   const actor = `cli:${os.userInfo().username}`;
   try {
     return await runAudited(command, rebuilder, audit, actor);
   } catch (error) {
-    const target = command.kind === 'account' ? `account:${command.accountId}` : 'accounts';
+    const target = targetOf(command);
     const message = error instanceof Error ? error.message : String(error);
     await audit.record({ actor, action: command.kind, target, result: 'error', detail: { message } }).catch((auditError: unknown) => {
       process.stderr.write(`replay: could not record the failure in admin_audit: ${String(auditError)}\n`);
@@ -67,10 +74,10 @@ async function run(command: Command, rebuilder: AccountRebuilder, audit: Postgre
   }
 }
 
-async function runAudited(command: Command, rebuilder: AccountRebuilder, audit: PostgresAdminAudit, actor: string): Promise<number> {
-  if (command.kind === 'account') {
-    const result = await rebuilder.rebuildAccount(command.accountId);
-    await audit.record({ actor, action: 'rebuild', target: `account:${command.accountId}`, result: 'ok', detail: result });
+async function runAudited(command: Command, rebuilder: ProjectionRebuilder, audit: PostgresAdminAudit, actor: string): Promise<number> {
+  if (command.kind === 'account' || command.kind === 'transfer') {
+    const result = command.kind === 'account' ? await rebuilder.rebuildAccount(command.id) : await rebuilder.rebuildTransfer(command.id);
+    await audit.record({ actor, action: 'rebuild', target: targetOf(command), result: 'ok', detail: result });
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return replayExitCodes.ok;
   }
@@ -87,13 +94,20 @@ async function runAudited(command: Command, rebuilder: AccountRebuilder, audit: 
     action: 'verify',
     target: 'accounts',
     result: failed ? 'error' : 'ok',
-    detail: { streams: report.streams, events: report.events, driftedAccounts: report.driftedAccounts, poisoned: report.poisoned.length },
+    detail: {
+      streams: report.streams,
+      events: report.events,
+      driftedAccounts: report.driftedAccounts,
+      driftedTransfers: report.driftedTransfers,
+      poisoned: report.poisoned.length,
+    },
   });
   for (const drift of report.drifts) process.stdout.write(`${describeDrift(drift)}\n`);
   for (const poisoned of report.poisoned) process.stdout.write(`poisoned ${poisoned.streamId} v${poisoned.version}: ${poisoned.message}\n`);
-  const unchecked = report.uncheckedSuspects > 0 ? `, ${report.uncheckedSuspects} more suspect accounts not re-checked` : '';
+  const unchecked = report.uncheckedSuspects > 0 ? `, ${report.uncheckedSuspects} more suspects not re-checked` : '';
   process.stdout.write(
-    `verify: ${report.streams} streams, ${report.events} events, ${report.driftedAccounts} accounts drifted${unchecked}, ${report.poisoned.length} poisoned\n`,
+    `verify: ${report.streams} streams, ${report.events} events, ${report.driftedAccounts} accounts drifted, ` +
+      `${report.driftedTransfers} transfers drifted${unchecked}, ${report.poisoned.length} poisoned\n`,
   );
   return failed ? replayExitCodes.drift : replayExitCodes.ok;
 }
@@ -103,7 +117,8 @@ export function describeDrift(drift: Drift): string {
   const fields = drift.fields ? ` fields=${drift.fields.join(',')}` : '';
   const expected = drift.expected ? ` expected=${JSON.stringify(drift.expected)}` : '';
   const actual = drift.actual ? ` actual=${JSON.stringify(drift.actual)}` : '';
-  return `drift ${drift.kind} ${drift.table} account=${drift.accountId}${version}${fields}${expected}${actual}`;
+  const entity = drift.table === 'transfer_summary' ? 'transfer' : 'account';
+  return `drift ${drift.kind} ${drift.table} ${entity}=${drift.key}${version}${fields}${expected}${actual}`;
 }
 
 async function main(args: readonly string[]): Promise<number> {
@@ -132,12 +147,12 @@ async function main(args: readonly string[]): Promise<number> {
   const folder = createPiscinaStreamFolder();
   try {
     await migrate(pool, allMigrations);
-    const rebuilder = createAccountRebuilder({
+    const rebuilder = createProjectionRebuilder({
       pool,
       store: new PostgresEventStore(pool),
       folder,
       onProgress: (phase, progress) =>
-        process.stderr.write(`replay: ${phase} ${progress.streams} streams, ${progress.events} events (position ${progress.position})\n`),
+        process.stderr.write(`replay: ${phase} ${progress.projection}: ${progress.streams} streams, ${progress.events} events (position ${progress.position})\n`),
     });
     const code = await run(command, rebuilder, new PostgresAdminAudit(pool));
     const { workerTasks, inProcessPages } = folder.stats();

@@ -4,8 +4,8 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { limits } from '../config/limits';
-import { ProjectionVersions } from '../app/projectionVersions';
 import { AccountReadModel, AccountSummaryRow } from '../ports/readModel';
+import { readAtLeast, ReadWait } from './readAtLeast';
 import { accountParams, minVersionQuery } from './schemas';
 import { sendProblem } from './respond';
 import { validate } from './validate';
@@ -17,30 +17,18 @@ const historyQuery = z.strictObject({
   offset: z.coerce.number().int().min(0).max(limits.moneyMax).default(0),
 });
 
-export interface QueryDeps {
+export interface QueryDeps extends ReadWait {
   readModel: AccountReadModel;
-  versions: ProjectionVersions;
-  readWaitMs: number;
 }
 
 export function accountQueryRoutes(deps: QueryDeps): Router {
   const router = Router();
 
   /** Waits for minVersion when asked; answers the problem and returns null when it cannot. */
-  async function summaryAtLeast(res: Response, accountId: string, minVersion: number | undefined): Promise<AccountSummaryRow | null> {
-    if (minVersion !== undefined) {
-      const reached = await deps.versions.waitFor(accountId, minVersion, deps.readWaitMs, async () => (await deps.readModel.summary(accountId))?.version ?? null);
-      if (!reached) {
-        sendProblem(res, 503, 'read_model_behind', `The read model has not reached version ${minVersion} within ${deps.readWaitMs} ms; retry`, {
-          retryAfterSeconds: 1,
-        });
-        return null;
-      }
-    }
-    const summary = await deps.readModel.summary(accountId);
-    if (!summary) sendProblem(res, 404, 'account_not_found', `Account ${accountId} does not exist`);
-    return summary;
-  }
+  const summaryAtLeast = (res: Response, accountId: string, minVersion: number | undefined): Promise<AccountSummaryRow | null> =>
+    readAtLeast(deps, res, accountId, minVersion, (id) => deps.readModel.summary(id), () =>
+      sendProblem(res, 404, 'account_not_found', `Account ${accountId} does not exist`),
+    );
 
   router.get('/accounts/:accountId', async (req, res) => {
     const { accountId } = validate(accountParams, req.params, 'path');

@@ -1,4 +1,5 @@
-// Admin routes (bearer ADMIN_TOKEN): projection rebuilds and the actor supervision actions.
+// Admin routes (bearer ADMIN_TOKEN): projection rebuilds (one account, one transfer, everything)
+// and the actor supervision actions.
 // Every action is audited with who, what, target and result.
 import { Router, type Response } from 'express';
 import { AdminAudit } from '../ports/adminAudit';
@@ -6,10 +7,13 @@ import { Logger } from '../infra/logger';
 import { requireAdmin } from './adminAuth';
 import { accountParams } from './schemas';
 import { sendProblem } from './respond';
+import { transferParams } from './transferQueryRoutes';
 import { validate } from './validate';
 
 export interface AdminPort {
   rebuildAccount(accountId: string): Promise<Record<string, unknown>>;
+  rebuildTransfer(transferId: string): Promise<Record<string, unknown>>;
+  /** Every read model (accounts and transfers). */
   rebuildAll(): Promise<Record<string, unknown>>;
   /** The supervision console's JSON. */
   console(): Promise<Record<string, unknown>>;
@@ -40,6 +44,10 @@ export function adminRoutes(admin: AdminPort, audit: AdminAudit, token: string |
   router.post('/admin/projections/accounts/:accountId/rebuild', async (req, res) => {
     const { accountId } = validate(accountParams, req.params, 'path');
     await audited(res, 'rebuild', `account:${accountId}`, () => admin.rebuildAccount(accountId));
+  });
+  router.post('/admin/projections/transfers/:transferId/rebuild', async (req, res) => {
+    const { transferId } = validate(transferParams, req.params, 'path');
+    await audited(res, 'rebuild', `transfer:${transferId}`, () => admin.rebuildTransfer(transferId));
   });
   router.get('/admin/actors', async (_req, res) => {
     res.json(await admin.console());

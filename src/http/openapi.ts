@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
 import { limits } from '../config/limits';
-import { accountParams, freezeBody, idempotencyKey, minVersionQuery, moneyBody, openAccountBody, unfreezeBody } from './schemas';
+import { accountParams, freezeBody, idempotencyKey, minVersionQuery, moneyBody, openAccountBody, transferBody, unfreezeBody } from './schemas';
+import { transferParams } from './transferQueryRoutes';
 
 type Json = Record<string, unknown>;
 
@@ -16,6 +17,7 @@ export const requestBodySchemas = {
   MoneyRequest: moneyBody,
   FreezeRequest: freezeBody,
   UnfreezeRequest: unfreezeBody,
+  TransferRequest: transferBody,
 } as const satisfies Record<string, z.ZodType>;
 
 type RequestBodyName = keyof typeof requestBodySchemas;
@@ -83,8 +85,27 @@ const statementEntry = z.object({
   currency: z.string().optional(),
   transactionId: z.string().optional(),
   reason: z.string().optional(),
+  direction: z.enum(['credit', 'debit']).optional().describe('Transfer legs only: credit raised the balance, debit lowered it'),
+  counterpartyAccountId: z.string().optional().describe('Transfer entries: the account on the other side'),
+  transferId: z.string().optional().describe('Transfer entries (holds and legs)'),
   balanceAfter: z.number().int(),
   occurredAt: timestamp,
+}).describe('A hold being placed or released moves no money: no direction, balanceAfter unchanged (availableBalance shows it)');
+const transferStage = z.enum(['hold', 'credit', 'capture', 'release']);
+const transferSummary = z.object({
+  transferId: z.string(),
+  sourceAccountId: z.string(),
+  destinationAccountId: z.string(),
+  amount: z.number().int().describe('Minor units'),
+  currency: z.string(),
+  status: z.enum(['PENDING', 'COMPLETED', 'FAILED']),
+  stage: transferStage.nullable().describe('The step in progress while PENDING; null once terminal'),
+  failureReason: z.string().nullable(),
+  failureStage: transferStage.nullable(),
+  failureDetail: z.string().nullable(),
+  version: z.number().int().describe('Stream version of the transfer; pass it as ?minVersion= to read your write'),
+  createdAt: timestamp,
+  updatedAt: timestamp,
 });
 const historyPage = z.object({
   accountId: z.string(),
@@ -126,6 +147,7 @@ const responseSchemas = {
   AccountSummary: accountSummary,
   AccountBalance: accountBalance,
   HistoryPage: historyPage,
+  TransferSummary: transferSummary,
   Readiness: readiness,
   Liveness: liveness,
   AdminActionResult: adminResult,
@@ -191,6 +213,11 @@ const adminProblems: ProblemCodes = mergeCodes(internal, {
 });
 const adminActionProblems: ProblemCodes = mergeCodes(adminProblems, { 404: ['not_found'] });
 const adminAccountProblems: ProblemCodes = mergeCodes(adminActionProblems, { 400: ['validation_failed'] });
+const transferQueryProblems: ProblemCodes = mergeCodes(internal, {
+  400: ['validation_failed'],
+  404: ['transfer_not_found'],
+  503: ['read_model_behind'],
+});
 
 // ---- operations ----
 
@@ -267,6 +294,7 @@ export function buildOpenApiDocument(): Json {
   for (const [name, schema] of Object.entries(responseSchemas)) schemas[name] = schemaOf(schema);
 
   const accountIdSchema = (schemaOf(accountParams).properties as Record<string, Json>).accountId;
+  const transferIdSchema = (schemaOf(transferParams).properties as Record<string, Json>).transferId;
 
   return {
     openapi: '3.1.0',
@@ -281,6 +309,7 @@ export function buildOpenApiDocument(): Json {
     tags: [
       { name: 'accounts: commands', description: 'Strongly consistent per account; every POST needs an Idempotency-Key.' },
       { name: 'accounts: queries', description: 'From projections; pass ?minVersion= to read your own write.' },
+      { name: 'transfers', description: 'Transfers between accounts; GET reads the transfer_summary projection (pass ?minVersion=).' },
       { name: 'admin', description: 'Bearer ADMIN_TOKEN; audited.' },
       { name: 'operations', description: 'Health, metrics and this documentation.' },
     ],
@@ -361,8 +390,55 @@ export function buildOpenApiDocument(): Json {
       '/api/accounts/{accountId}/history': {
         get: queryOperation('getHistory', 'Account statement', 'Statement entries in stream order (oldest first), paged.', ok('A page of the statement', ref('HistoryPage')), true),
       },
+      '/api/transfers': {
+        post: {
+          tags: ['transfers'],
+          operationId: 'requestTransfer',
+          summary: 'Request a transfer between two accounts',
+          description:
+            'Checks that both accounts exist, differ and hold the currency, then records the transfer durably and answers 202; ' +
+            'the transfer actor then holds the amount on the source, credits the destination and captures the hold ' +
+            '(or releases it when the credit is refused). Poll GET /api/transfers/{transferId}?minVersion=. ' +
+            'The same transferId with the same payload answers the transfer as it stands; with another payload, 409 transfer_id_reused. ' +
+            'The same Idempotency-Key with another payload: 422 idempotency_key_reused.',
+          parameters: [{ $ref: '#/components/parameters/IdempotencyKey' }],
+          requestBody: { required: true, content: json(ref('TransferRequest')) },
+          responses: {
+            ...ok('Recorded; the transfer runs in the background', ref('TransferSummary'), '202'),
+            ...problemResponses(
+              mergeCodes(commandProblems, {
+                404: ['account_not_found'],
+                409: ['transfer_id_reused'],
+                422: ['currency_mismatch', 'same_account'],
+              }),
+            ),
+          },
+        },
+      },
+      '/api/transfers/{transferId}': {
+        get: {
+          tags: ['transfers'],
+          operationId: 'getTransfer',
+          summary: 'Transfer status',
+          description:
+            'The transfer from the transfer_summary projection, in the same shape as the POST /api/transfers answer. ' +
+            'Unknown query parameters answer 400 validation_failed.',
+          parameters: [{ $ref: '#/components/parameters/TransferId' }, { $ref: '#/components/parameters/MinVersion' }],
+          responses: { ...ok('The transfer', ref('TransferSummary')), ...problemResponses(transferQueryProblems) },
+        },
+      },
       '/api/admin/projections/accounts/rebuild-all': {
-        post: adminOperation('rebuildAllAccounts', 'Rebuild every account projection', ok('Rebuilt', ref('AdminActionResult')), adminActionProblems),
+        post: adminOperation(
+          'rebuildAllAccounts',
+          'Rebuild every projection (accounts and transfers), each swapped in whole',
+          ok('Rebuilt', ref('AdminActionResult')),
+          adminActionProblems,
+        ),
+      },
+      '/api/admin/projections/transfers/{transferId}/rebuild': {
+        post: adminOperation('rebuildTransfer', 'Rebuild one transfer projection', ok('Rebuilt', ref('AdminActionResult')), adminAccountProblems, [
+          { $ref: '#/components/parameters/TransferId' },
+        ]),
       },
       '/api/admin/projections/accounts/{accountId}/rebuild': {
         post: adminOperation('rebuildAccount', 'Rebuild one account projection', ok('Rebuilt', ref('AdminActionResult')), adminAccountProblems, [
@@ -435,6 +511,7 @@ export function buildOpenApiDocument(): Json {
       schemas,
       parameters: {
         AccountId: { name: 'accountId', in: 'path', required: true, schema: accountIdSchema },
+        TransferId: { name: 'transferId', in: 'path', required: true, schema: transferIdSchema },
         IdempotencyKey: {
           name: 'Idempotency-Key',
           in: 'header',
@@ -446,7 +523,8 @@ export function buildOpenApiDocument(): Json {
           name: 'minVersion',
           in: 'query',
           required: false,
-          description: 'Wait (bounded by READ_WAIT_MS) until the projection has reached this stream version; 503 read_model_behind otherwise.',
+          description:
+            'Wait (bounded by READ_WAIT_MS) until the projection has reached this version of the account or transfer stream; 503 read_model_behind otherwise.',
           schema: schemaOf(minVersionQuery),
         },
         HistoryLimit: { name: 'limit', in: 'query', required: false, description: 'Page size', schema: schemaOf(historyLimit) },

@@ -182,7 +182,7 @@ export function createMetrics(sources: MetricsSources, options: MetricsOptions =
   });
   const deadLetters = new Counter({
     name: 'acta_projector_dead_letters_total',
-    help: 'Messages the account projector dead-lettered (could not decode or apply)',
+    help: 'Messages the projectors dead-lettered (could not decode or apply)',
     registers,
     collect() {
       const stats = readProjector();

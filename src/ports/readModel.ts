@@ -7,6 +7,7 @@ export interface AccountSummaryRow {
   currency: string;
   status: 'ACTIVE' | 'FROZEN';
   balance: number;
+  /** The balance minus open transfer holds: what the account can still spend. */
   availableBalance: number;
   /** Stream version of the last event applied. */
   version: number;
@@ -14,6 +15,14 @@ export interface AccountSummaryRow {
   updatedAt: string;
 }
 
+/** Which way a transfer leg moved the balance. */
+export type EntryDirection = 'credit' | 'debit';
+
+/**
+ * One row per event of the account's stream. Optional fields are absent when the event has none.
+ * A hold being placed or released moves no money: its entry carries the amount and the transfer but
+ * no direction, and balanceAfter stays as it was (the summary's availableBalance shows the hold).
+ */
 export interface StatementEntry {
   eventId: string;
   accountId: string;
@@ -23,6 +32,12 @@ export interface StatementEntry {
   currency?: string;
   transactionId?: string;
   reason?: string;
+  /** Transfer legs only: credit raised the balance (TransferCredited), debit lowered it (HoldCaptured). */
+  direction?: EntryDirection;
+  /** Transfer entries: the account on the other side of the transfer. */
+  counterpartyAccountId?: string;
+  /** Transfer entries (holds and legs): the transfer they belong to. */
+  transferId?: string;
   /** Balance after this entry. */
   balanceAfter: number;
   occurredAt: string;

@@ -1,11 +1,16 @@
-// One entry per account event type: the schema its data must match and how it changes the summary
-// row and what statement entry it produces. A new event type (holds, transfer legs) is one more
-// entry here; a type missing from this table is a poison event, never silently ignored.
+// One entry per account event type: the schema its data must match, how it changes the summary
+// row, and the statement entry it produces. A type missing from this table is a poison event,
+// never silently ignored.
+//
+// Transfers: HoldPlaced lowers the available balance only; HoldCaptured is the debit leg (the
+// balance drops, the hold is gone); HoldReleased gives the hold back without any movement;
+// TransferCredited is the credit leg. A hold's own entries carry no direction, so the statement of
+// a failed transfer never shows a withdrawal and its reversal.
 import { z } from 'zod';
 import { limits } from '../config/limits';
-import { currencyPattern } from '../domain/money';
 import { AccountSummaryRow, StatementEntry } from '../ports/readModel';
 import { StoredEvent } from '../ports/storedEvent';
+import { amount, currency, text } from './eventDataSchemas';
 import { poison } from './poisonEventError';
 
 export interface ProjectedAccountEvent {
@@ -27,15 +32,6 @@ export interface AccountEventHandler {
   project(input: HandlerInput<unknown>): ProjectedAccountEvent;
 }
 
-// Postgres text cannot hold NUL; a string with one would fail the insert and, retried, stall the
-// partition. Rejecting it here turns it into a dead letter instead.
-const text = z
-  .string()
-  .min(1)
-  .refine((value) => !value.includes('\u0000'), 'contains NUL');
-const currency = z.string().regex(currencyPattern);
-const amount = z.number().int().min(1).max(limits.moneyMax);
-
 function handler<S extends z.ZodType<{ accountId: string }>>(
   schema: S,
   project: (input: HandlerInput<z.infer<S>>) => ProjectedAccountEvent,
@@ -50,24 +46,65 @@ function existing(input: HandlerInput<unknown>): AccountSummaryRow {
   return input.summary;
 }
 
+/** The account's row, for an event that moves or reserves money in `moneyCurrency`. */
+function existingIn(input: HandlerInput<unknown>, moneyCurrency: string): AccountSummaryRow {
+  const summary = existing(input);
+  if (moneyCurrency !== summary.currency) {
+    throw poison('currency_mismatch', `${input.event.type} in ${moneyCurrency} on ${summary.currency} account ${input.accountId}`);
+  }
+  return summary;
+}
+
+/** Funds held by open transfer holds. */
+function held(summary: AccountSummaryRow): number {
+  return summary.balance - summary.availableBalance;
+}
+
+function closingHold(summary: AccountSummaryRow, value: number, input: HandlerInput<unknown>): void {
+  if (value > held(summary)) {
+    throw poison('hold_not_open', `${input.event.type} of ${value} on account ${input.accountId}, which holds ${held(summary)}`);
+  }
+}
+
 function advanced(summary: AccountSummaryRow, input: HandlerInput<unknown>, changes: Partial<AccountSummaryRow>): AccountSummaryRow {
   return { ...summary, ...changes, version: input.event.streamVersion, updatedAt: input.at };
 }
 
-/** The entry fields every event has; optional fields are absent (not undefined) when unused. */
-function entry(input: HandlerInput<unknown>, balanceAfter: number, extra: Partial<StatementEntry> = {}): StatementEntry {
+/** The optional entry fields, in the one order every adapter gives them back in. */
+const optionalEntryFields = ['amount', 'currency', 'transactionId', 'reason', 'direction', 'counterpartyAccountId', 'transferId'] as const;
+type EntryFields = Partial<Pick<StatementEntry, (typeof optionalEntryFields)[number]>>;
+
+/** The entry fields every event has, then the optional ones it uses; unused ones are absent, not undefined. */
+function entry(input: HandlerInput<unknown>, balanceAfter: number, fields: EntryFields = {}): StatementEntry {
+  const optional: Record<string, unknown> = {};
+  for (const name of optionalEntryFields) if (fields[name] !== undefined) optional[name] = fields[name];
   return {
     eventId: input.event.eventId,
     accountId: input.accountId,
     streamVersion: input.event.streamVersion,
     eventType: input.event.type,
-    ...extra,
+    ...optional,
     balanceAfter,
     occurredAt: input.at,
   };
 }
 
+function creditRoom(summary: AccountSummaryRow, value: number, input: HandlerInput<unknown>): void {
+  if (value > limits.moneyMax - summary.balance) {
+    throw poison('balance_out_of_range', `${input.event.type} of ${value} takes account ${input.accountId} above ${limits.moneyMax}`);
+  }
+}
+
+function spendable(summary: AccountSummaryRow, value: number, input: HandlerInput<unknown>): void {
+  if (value > summary.availableBalance) {
+    throw poison('balance_out_of_range', `${input.event.type} of ${value} from account ${input.accountId}, which has ${summary.availableBalance} available`);
+  }
+}
+
 const moneyData = z.object({ accountId: text, amount, currency, transactionId: text });
+const holdData = z.object({ accountId: text, holdId: text, transferId: text, amount, currency, counterpartyId: text });
+const releaseData = z.object({ accountId: text, holdId: text, transferId: text, amount, currency, reason: text });
+const creditData = z.object({ accountId: text, transferId: text, amount, currency, counterpartyId: text });
 
 export const accountEventHandlers: Readonly<Record<string, AccountEventHandler>> = {
   AccountCreated: handler(z.object({ accountId: text, ownerId: text, currency }), (input) => {
@@ -92,14 +129,9 @@ export const accountEventHandlers: Readonly<Record<string, AccountEventHandler>>
   }),
 
   MoneyDeposited: handler(moneyData, (input) => {
-    const summary = existing(input);
     const { amount: value, currency: moneyCurrency, transactionId } = input.data;
-    if (moneyCurrency !== summary.currency) {
-      throw poison('currency_mismatch', `deposit in ${moneyCurrency} to ${summary.currency} account ${input.accountId}`);
-    }
-    if (value > limits.moneyMax - summary.balance) {
-      throw poison('balance_out_of_range', `deposit of ${value} takes account ${input.accountId} above ${limits.moneyMax}`);
-    }
+    const summary = existingIn(input, moneyCurrency);
+    creditRoom(summary, value, input);
     const balance = summary.balance + value;
     return {
       summary: advanced(summary, input, { balance, availableBalance: summary.availableBalance + value }),
@@ -107,15 +139,11 @@ export const accountEventHandlers: Readonly<Record<string, AccountEventHandler>>
     };
   }),
 
+  // The write side refuses to withdraw held funds (evolve asserts it), so neither does the projection.
   MoneyWithdrawn: handler(moneyData, (input) => {
-    const summary = existing(input);
     const { amount: value, currency: moneyCurrency, transactionId } = input.data;
-    if (moneyCurrency !== summary.currency) {
-      throw poison('currency_mismatch', `withdrawal in ${moneyCurrency} from ${summary.currency} account ${input.accountId}`);
-    }
-    if (value > summary.balance) {
-      throw poison('balance_out_of_range', `withdrawal of ${value} takes account ${input.accountId} below zero`);
-    }
+    const summary = existingIn(input, moneyCurrency);
+    spendable(summary, value, input);
     const balance = summary.balance - value;
     return {
       summary: advanced(summary, input, { balance, availableBalance: summary.availableBalance - value }),
@@ -136,5 +164,47 @@ export const accountEventHandlers: Readonly<Record<string, AccountEventHandler>>
   AccountUnfrozen: handler(z.object({ accountId: text }), (input) => {
     const summary = existing(input);
     return { summary: advanced(summary, input, { status: 'ACTIVE' }), entry: entry(input, summary.balance) };
+  }),
+
+  HoldPlaced: handler(holdData, (input) => {
+    const { amount: value, currency: holdCurrency, transferId, counterpartyId } = input.data;
+    const summary = existingIn(input, holdCurrency);
+    spendable(summary, value, input);
+    return {
+      summary: advanced(summary, input, { availableBalance: summary.availableBalance - value }),
+      entry: entry(input, summary.balance, { amount: value, currency: holdCurrency, counterpartyAccountId: counterpartyId, transferId }),
+    };
+  }),
+
+  HoldCaptured: handler(holdData, (input) => {
+    const { amount: value, currency: holdCurrency, transferId, counterpartyId } = input.data;
+    const summary = existingIn(input, holdCurrency);
+    closingHold(summary, value, input);
+    const balance = summary.balance - value;
+    return {
+      summary: advanced(summary, input, { balance }),
+      entry: entry(input, balance, { amount: value, currency: holdCurrency, direction: 'debit', counterpartyAccountId: counterpartyId, transferId }),
+    };
+  }),
+
+  HoldReleased: handler(releaseData, (input) => {
+    const { amount: value, currency: holdCurrency, transferId, reason } = input.data;
+    const summary = existingIn(input, holdCurrency);
+    closingHold(summary, value, input);
+    return {
+      summary: advanced(summary, input, { availableBalance: summary.availableBalance + value }),
+      entry: entry(input, summary.balance, { amount: value, currency: holdCurrency, reason, transferId }),
+    };
+  }),
+
+  TransferCredited: handler(creditData, (input) => {
+    const { amount: value, currency: creditCurrency, transferId, counterpartyId } = input.data;
+    const summary = existingIn(input, creditCurrency);
+    creditRoom(summary, value, input);
+    const balance = summary.balance + value;
+    return {
+      summary: advanced(summary, input, { balance, availableBalance: summary.availableBalance + value }),
+      entry: entry(input, balance, { amount: value, currency: creditCurrency, direction: 'credit', counterpartyAccountId: counterpartyId, transferId }),
+    };
   }),
 };

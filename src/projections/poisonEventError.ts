@@ -1,22 +1,33 @@
 // A message or event the projection can never apply, however often it is retried: undecodable
 // JSON, an unknown type, bad data, or a transition the write side could not have produced. It goes
-// to a dead-letter record and the partition moves on; retrying it would stall every account behind it.
+// to a dead-letter record and the partition moves on; retrying it would stall every stream behind it.
 
-export const poisonCodes = [
-  'undecodable_message',
-  'key_mismatch',
+/** Verdicts on the message or event envelope, shared by every projection. */
+export const envelopePoisonCodes = ['undecodable_message', 'key_mismatch', 'unknown_event_type', 'invalid_event_data', 'version_out_of_order'] as const;
+
+export const accountPoisonCodes = [
   'not_an_account_stream',
-  'unknown_event_type',
-  'invalid_event_data',
   'account_id_mismatch',
-  'version_out_of_order',
   'account_not_found',
   'account_already_exists',
   'currency_mismatch',
   'balance_out_of_range',
-  'gap_unrepairable',
-  'stream_blocked',
+  /** A capture or release of more than the account holds. */
+  'hold_not_open',
 ] as const;
+
+export const transferPoisonCodes = [
+  'not_a_transfer_stream',
+  'transfer_id_mismatch',
+  'transfer_not_found',
+  /** A transition the transfer's evolve() refuses (its assertions), e.g. a second TransferRequested. */
+  'invalid_transition',
+] as const;
+
+/** Verdicts of the batch planner, whatever the projection. */
+export const plannerPoisonCodes = ['gap_unrepairable', 'stream_blocked'] as const;
+
+export const poisonCodes = [...envelopePoisonCodes, ...accountPoisonCodes, ...transferPoisonCodes, ...plannerPoisonCodes] as const;
 
 export type PoisonCode = (typeof poisonCodes)[number];
 

@@ -8,8 +8,8 @@ export const projectionLimits = {
   gapRepairPageEvents: 1_000,
   /** Events per readAll call while rebuild or verify walk the whole log. */
   replayPageEvents: 5_000,
-  /** Events per readStream call while one account is rebuilt. */
-  accountRebuildPageEvents: 5_000,
+  /** Events per readStream call while one stream (an account, a transfer) is rebuilt or re-checked. */
+  streamRebuildPageEvents: 5_000,
   /** A page with fewer events than this is folded in-process: a worker round trip costs more. */
   inProcessFoldEventsMax: 2_000,
   /** Worker threads that fold streams during rebuild and verify. */
@@ -44,7 +44,7 @@ export const projectionLimits = {
 
 assert.ok(projectionLimits.gapRepairPageEvents <= postgresLimits.readEventsMax, 'a gap-repair page must fit one readStream');
 assert.ok(projectionLimits.replayPageEvents <= postgresLimits.readEventsMax, 'a replay page must fit one readAll');
-assert.ok(projectionLimits.accountRebuildPageEvents <= postgresLimits.readEventsMax);
+assert.ok(projectionLimits.streamRebuildPageEvents <= postgresLimits.readEventsMax);
 assert.ok(projectionLimits.inProcessFoldEventsMax <= projectionLimits.replayPageEvents, 'otherwise workers are never used');
 assert.ok(projectionLimits.foldWorkerThreadsMax >= 1 && projectionLimits.foldTaskStreamsMax >= 1);
 assert.ok(projectionLimits.subscribeBackoffMinMs <= projectionLimits.subscribeBackoffMaxMs);

@@ -113,7 +113,7 @@ describe('operator console page (headless Chromium)', function () {
     await row.filter({ has: page.locator('td[data-col="version"]', { hasText: /^2$/ }) }).waitFor({ timeout: 10_000 });
     expect(await row.locator('td[data-col="accountId"]').textContent()).to.equal(accountId);
     await page.locator('section[data-projector="accounts"] td[data-col="committedOffset"]').first().waitFor();
-    await page.locator('button[data-action="restart-projector"]').waitFor();
+    await page.locator('section[data-projector="accounts"] button[data-action="restart-projector"]').waitFor();
     expect(await page.locator('#c-relay .value').textContent()).to.not.equal('—');
 
     mkdirSync(path.resolve('test-results'), { recursive: true });

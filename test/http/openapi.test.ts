@@ -16,12 +16,14 @@ import { AdminAudit } from '../../src/ports/adminAudit';
 import { AccountReadModel } from '../../src/ports/readModel';
 import { accountCommandRoutes } from '../../src/http/accountCommandRoutes';
 import { accountQueryRoutes } from '../../src/http/accountQueryRoutes';
+import { transferCommandRoutes } from '../../src/http/transferCommandRoutes';
+import { transferQueryRoutes } from '../../src/http/transferQueryRoutes';
 import { AdminPort, adminRoutes } from '../../src/http/adminRoutes';
 import { createApp } from '../../src/http/createApp';
 import { errorHandler } from '../../src/http/errorHandler';
 import { healthRoutes } from '../../src/http/healthRoutes';
 import { buildOpenApiDocument, docsHtml, openApiRouter } from '../../src/http/openapi';
-import { freezeBody, moneyBody, openAccountBody, unfreezeBody } from '../../src/http/schemas';
+import { freezeBody, moneyBody, openAccountBody, transferBody, unfreezeBody } from '../../src/http/schemas';
 
 type Json = Record<string, any>;
 
@@ -38,8 +40,11 @@ const documentedRoutes = [
   'GET /api/accounts/{accountId}',
   'GET /api/accounts/{accountId}/balance',
   'GET /api/accounts/{accountId}/history',
+  'POST /api/transfers',
+  'GET /api/transfers/{transferId}',
   'POST /api/admin/projections/accounts/rebuild-all',
   'POST /api/admin/projections/accounts/{accountId}/rebuild',
+  'POST /api/admin/projections/transfers/{transferId}/rebuild',
   'GET /api/admin/actors',
   'POST /api/admin/actors/{accountId}/passivate',
   'POST /api/admin/projectors/{name}/restart',
@@ -82,6 +87,8 @@ function mountedRouters(): Array<{ prefix: string; router: Router }> {
       prefix: '/api',
       router: accountQueryRoutes({ readModel: stubReadModel, versions: {} as ProjectionVersions, readWaitMs: 0 }),
     },
+    { prefix: '/api', router: transferCommandRoutes({ request: async () => ({ status: 500, body: {} }) }) },
+    { prefix: '/api', router: transferQueryRoutes({ readModel: { transfer: async () => null }, versions: {} as ProjectionVersions, readWaitMs: 0 }) },
     { prefix: '/api', router: adminRoutes(stubAdmin, stubAudit, 'test-admin-token-0123456789', logger) },
     { prefix: '', router: healthRoutes(stubHealth) },
     { prefix: '', router: openApiRouter() },
@@ -247,6 +254,7 @@ describe('OpenAPI document', () => {
       'POST /api/accounts/{accountId}/withdrawals': { schema: moneyBody, required: true },
       'POST /api/accounts/{accountId}/freeze': { schema: freezeBody, required: true },
       'POST /api/accounts/{accountId}/unfreeze': { schema: unfreezeBody, required: false },
+      'POST /api/transfers': { schema: transferBody, required: true },
     };
     for (const [key, { schema, required }] of Object.entries(expected)) {
       const op = operationsOf(doc).find((operation) => operation.key === key)!.op;
@@ -264,7 +272,7 @@ describe('OpenAPI document', () => {
     for (const { key, op } of operationsOf(doc)) {
       const parameters = ((op.parameters ?? []) as Json[]).map((parameter) => deref(doc, parameter));
       const header = parameters.find((p) => p.in === 'header' && p.name === 'Idempotency-Key');
-      if (key.startsWith('POST /api/accounts')) {
+      if (key.startsWith('POST /api/accounts') || key === 'POST /api/transfers') {
         expect(header?.required, `${key} requires Idempotency-Key`).to.equal(true);
         expect(header!.schema.maxLength).to.equal(limits.idempotencyKeyLengthMax);
       }
@@ -276,7 +284,7 @@ describe('OpenAPI document', () => {
   it('documents minVersion on reads and limit/offset on history', () => {
     const parametersOf = (key: string) =>
       ((operationsOf(doc).find((operation) => operation.key === key)!.op.parameters ?? []) as Json[]).map((p) => deref(doc, p));
-    for (const key of ['GET /api/accounts/{accountId}', 'GET /api/accounts/{accountId}/balance', 'GET /api/accounts/{accountId}/history']) {
+    for (const key of ['GET /api/accounts/{accountId}', 'GET /api/accounts/{accountId}/balance', 'GET /api/accounts/{accountId}/history', 'GET /api/transfers/{transferId}']) {
       const query = parametersOf(key).filter((p) => p.in === 'query');
       expect(query.map((p) => p.name).sort(), key).to.deep.equal(key.endsWith('/history') ? ['limit', 'minVersion', 'offset'] : ['minVersion']);
       for (const p of query) expect(p.schema.type, `${key} ${p.name}`).to.equal('integer');

@@ -1,32 +1,52 @@
-// The account projector through a real Kafka broker (bash scripts/kafka.sh start; KAFKA_BROKERS)
-// into real Postgres. Without KAFKA_BROKERS this suite fails, it never skips. Every test uses its
-// own topic and consumer group.
+// The account and transfer projectors through a real Kafka broker (bash scripts/kafka.sh start;
+// KAFKA_BROKERS) into real Postgres. Without KAFKA_BROKERS this suite fails, it never skips. Every
+// test uses its own topics and consumer groups.
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import { AccountProjector, startAccountProjector } from '../../actors/projector/accountProjector';
+import { Projector, startProjector } from '../../actors/projector/projector';
 import { createKafkaBus } from '../../src/infra/kafka/kafkaBus';
 import { kafkaLimits } from '../../src/infra/kafka/kafkaLimits';
 import { createLogger } from '../../src/infra/logger';
 import { PostgresEventStore } from '../../src/infra/postgres/postgresEventStore';
 import { PostgresReadModel } from '../../src/infra/postgres/postgresReadModel';
+import { PostgresTransferReadModel } from '../../src/infra/postgres/postgresTransferReadModel';
 import { MessageBus } from '../../src/ports/messageBus';
+import { accountStreamProjection } from '../../src/projections/accountProjection';
+import { transferStreamProjection } from '../../src/projections/transferProjection';
 import { NewEvent, StoredEvent } from '../../src/ports/storedEvent';
 import { TestDatabase } from '../support/database';
 import { requireKafkaBrokers } from '../support/kafka';
-import { appendAccounts, asMessage, deposited, frozen, opened, waitUntil, withdrawn } from './fixtures';
+import {
+  appendAccounts,
+  appendTransfers,
+  asMessage,
+  compensationStarted,
+  deposited,
+  destinationCredited,
+  frozen,
+  fundsHeld,
+  opened,
+  requested,
+  transferCompleted,
+  transferFailed,
+  waitUntil,
+  withdrawn,
+} from './fixtures';
 import { createReadModelDatabase, dumpReadModels } from './readModelDatabase';
 
 const waitMs = 45_000;
 
-describe('account projector through real Kafka', function () {
+describe('projectors through real Kafka', function () {
   this.timeout(120_000);
   const runId = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   let bus: MessageBus;
   let db: TestDatabase;
   let store: PostgresEventStore;
   let readModel: PostgresReadModel;
-  let projector: AccountProjector | null;
+  let transferReadModel: PostgresTransferReadModel;
+  let projector: Projector | null;
   let topic: string;
+  let transferTopic: string;
   let applied: Array<{ accountId: string; version: number; occurredAt: string }>;
   let testIndex = 0;
 
@@ -40,31 +60,36 @@ describe('account projector through real Kafka', function () {
   beforeEach(async () => {
     testIndex += 1;
     topic = `acta.account.test-${runId}-${testIndex}`;
+    transferTopic = `acta.transfer.test-${runId}-${testIndex}`;
     applied = [];
     projector = null;
     db = await createReadModelDatabase();
     store = new PostgresEventStore(db.pool);
     readModel = new PostgresReadModel(db.pool, store.readStream.bind(store));
+    transferReadModel = new PostgresTransferReadModel(db.pool, store.readStream.bind(store));
   });
   afterEach(async () => {
     await projector?.stop();
     await db.drop();
   });
 
-  async function start(): Promise<AccountProjector> {
-    projector = await startAccountProjector({
+  /** Starts the account projector, or the transfer projector, on this test's topic and group. */
+  async function start(kind: 'accounts' | 'transfers' = 'accounts'): Promise<Projector> {
+    const transfers = kind === 'transfers';
+    projector = await startProjector({
+      projection: transfers ? transferStreamProjection : accountStreamProjection,
       bus,
-      groupId: `acta-projector-test-${runId}-${testIndex}`,
-      topic,
-      apply: (batch) => readModel.applyAccountBatch(batch),
-      onApplied: (accountId, version, occurredAt) => applied.push({ accountId, version, occurredAt }),
+      groupId: `acta-${kind}-projector-test-${runId}-${testIndex}`,
+      topic: transfers ? transferTopic : topic,
+      apply: (batch) => (transfers ? transferReadModel.applyTransferBatch(batch) : readModel.applyAccountBatch(batch)),
+      onApplied: (key, version, occurredAt) => applied.push({ accountId: key, version, occurredAt }),
       logger: createLogger('silent'),
     });
     return projector;
   }
 
   const latest = (accountId: string) => Math.max(0, ...applied.filter((entry) => entry.accountId === accountId).map((entry) => entry.version));
-  const committedTotal = (stats: ReturnType<AccountProjector['stats']>) =>
+  const committedTotal = (stats: ReturnType<Projector['stats']>) =>
     stats.partitions.reduce((sum, partition) => sum + Number(partition.committedOffset ?? 0), 0);
 
   async function appendAndPublish(streams: Record<string, NewEvent[]>): Promise<Map<string, StoredEvent[]>> {
@@ -155,5 +180,68 @@ describe('account projector through real Kafka', function () {
     await running.stop();
     expect(running.stats().state).to.equal('stopped');
     projector = null;
+  });
+  describe('transfer projector', () => {
+    it('projects every transfer into transfer_summary in stream order, absorbs a duplicate delivery, reports its partitions', async () => {
+      const histories = Object.fromEntries(
+        Array.from({ length: 10 }, (_, index) => {
+          const id = `kt${index}`;
+          const path =
+            index % 3 === 0
+              ? [fundsHeld(id), destinationCredited(id), transferCompleted(id)]
+              : index % 3 === 1
+                ? [transferFailed(id, 'insufficient_funds', 'hold')]
+                : [fundsHeld(id), compensationStarted(id, 'account_frozen', 'credit'), transferFailed(id, 'account_frozen', 'credit')];
+          return [id, [requested(id, `a${index}`, `b${index}`, 100 + index), ...path]];
+        }),
+      );
+      const stored = await appendTransfers(store, histories, transferTopic);
+      const messages = [...stored.values()].flat().map(asMessage);
+      await bus.publish(transferTopic, messages);
+      const running = await start('transfers');
+
+      await waitUntil('every transfer projected to its last version', () => [...stored].every(([id, events]) => latest(id) === events.length), waitMs);
+
+      for (const [id, events] of stored) {
+        const versions = applied.filter((entry) => entry.accountId === id).map((entry) => entry.version);
+        expect(versions, `versions announced for ${id}`).to.deep.equal([...versions].sort((a, b) => a - b));
+        expect(await transferReadModel.transfer(id)).to.deep.include({ version: events.length, amount: events[0]!.data.amount, status: Number(id.slice(2)) % 3 === 0 ? 'COMPLETED' : 'FAILED' });
+      }
+      expect(await transferReadModel.transfer('kt2')).to.deep.include({ failureReason: 'account_frozen', failureStage: 'credit' });
+      await waitUntil('offsets of every message committed', () => committedTotal(running.stats()) === messages.length, waitMs);
+      expect(running.stats()).to.deep.include({ name: 'transfers', state: 'running', applied: messages.length, deadLettered: 0 });
+      expect(running.stats().partitions.every((partition) => partition.topic === transferTopic && partition.lag === 0)).to.equal(true);
+      const checkpoints = await readModel.checkpoints('transfers');
+      expect(checkpoints.reduce((sum, checkpoint) => sum + Number(checkpoint.nextOffset), 0)).to.equal(messages.length);
+
+      const before = await dumpReadModels(db);
+      await bus.publish(transferTopic, messages);
+      await waitUntil('the duplicate delivery consumed', () => committedTotal(running.stats()) === 2 * messages.length, waitMs);
+      expect(running.stats()).to.deep.include({ applied: messages.length, skipped: messages.length, deadLettered: 0 });
+      expect(await dumpReadModels(db)).to.equal(before);
+    });
+
+    it('repairs a gap from the event store and dead-letters poison while the other transfers keep projecting', async () => {
+      const running = await start('transfers');
+      const stored = await appendTransfers(
+        store,
+        { gap: [requested('gap', 'a', 'b', 5), fundsHeld('gap'), destinationCredited('gap'), transferCompleted('gap')], early: [fundsHeld('early')] },
+        transferTopic,
+      );
+      const [gap, early] = [stored.get('gap')!, stored.get('early')!];
+      await bus.publish(transferTopic, [{ key: 'transfer-gap', value: '{not json' }, asMessage(early[0]!), asMessage(gap[0]!), asMessage(gap[3]!)]);
+
+      await waitUntil('the gapped transfer projected to v4', () => latest('gap') === 4, waitMs);
+      await waitUntil('both poison messages dead-lettered', () => running.stats().deadLettered === 2, waitMs);
+
+      expect(running.stats().gapsRepaired).to.equal(1);
+      expect(await transferReadModel.transfer('gap')).to.deep.include({ status: 'COMPLETED', version: 4 });
+      expect(await transferReadModel.transfer('early')).to.equal(null);
+      const letters = await readModel.recentDeadLetters(10);
+      expect(letters.map((letter) => [letter.projection, letter.topic, letter.error.split(':')[0]])).to.have.deep.members([
+        ['transfers', transferTopic, 'undecodable_message'],
+        ['transfers', transferTopic, 'transfer_not_found'],
+      ]);
+    });
   });
 });

@@ -1,19 +1,23 @@
-// The account projector on the in-process bus and the in-memory read model (the no-Kafka mode):
-// ordered projection, poison messages, lag and offsets in stats, a failing apply redelivered.
+// The projectors on the in-process bus and the in-memory read models (the no-Kafka mode): ordered
+// projection, poison messages, lag and offsets in stats, a failing apply redelivered, and the
+// transfer projector beside the account one, each fed only its own topic.
 import { expect } from 'chai';
-import { AccountProjector, startAccountProjector } from '../../actors/projector/accountProjector';
+import { Projector, startProjector } from '../../actors/projector/projector';
 import { MemoryBus, memoryBusLimits } from '../../src/infra/memory/memoryBus';
 import { MemoryEventStore } from '../../src/infra/memory/memoryEventStore';
 import { MemoryReadModel } from '../../src/infra/memory/memoryReadModel';
+import { MemoryTransferReadModel } from '../../src/infra/memory/memoryTransferReadModel';
 import { createLogger } from '../../src/infra/logger';
-import { AccountBatch } from '../../src/projections/accountBatch';
-import { appendAccounts, asMessage, deposited, frozen, opened, testTopic, waitUntil } from './fixtures';
+import { accountStreamProjection } from '../../src/projections/accountProjection';
+import { ProjectionBatch } from '../../src/projections/projectionBatch';
+import { transferStreamProjection } from '../../src/projections/transferProjection';
+import { appendAccounts, appendTransfers, asMessage, deposited, frozen, fundsHeld, opened, requested, testTopic, transferTestTopic, waitUntil } from './fixtures';
 
 describe('account projector on the in-process bus', () => {
   let bus: MemoryBus;
   let store: MemoryEventStore;
   let readModel: MemoryReadModel;
-  let projector: AccountProjector;
+  let projector: Projector;
   let applied: Map<string, number>;
   let failNext: number;
 
@@ -23,10 +27,12 @@ describe('account projector on the in-process bus', () => {
     readModel = new MemoryReadModel(store.readStream.bind(store));
     applied = new Map();
     failNext = 0;
-    projector = await startAccountProjector({
+    projector = await startProjector({
+      projection: accountStreamProjection,
+      topic: testTopic,
       bus,
       groupId: 'projector-test',
-      apply: async (batch: AccountBatch) => {
+      apply: async (batch: ProjectionBatch) => {
         if (failNext > 0) {
           failNext -= 1;
           throw new Error('database unavailable');
@@ -67,5 +73,32 @@ describe('account projector on the in-process bus', () => {
 
     expect(projector.stats()).to.deep.include({ batchFailures: 2, applied: 2 });
     expect(await readModel.summary('f')).to.deep.include({ balance: 9 });
+  });
+  it('runs the transfer projector beside it: each group gets only its topic, and a publish resolves once its group has committed', async () => {
+    const transferReadModel = new MemoryTransferReadModel(store.readStream.bind(store));
+    const transfers = await startProjector({
+      projection: transferStreamProjection,
+      topic: transferTestTopic,
+      bus,
+      groupId: 'transfer-projector-test',
+      apply: (batch) => transferReadModel.applyTransferBatch(batch),
+      logger: createLogger('silent'),
+    });
+    try {
+      const accounts = await appendAccounts(store, { r: [opened('r')] });
+      const transfer = await appendTransfers(store, { t: [requested('t', 'r', 's', 5), fundsHeld('t')] });
+
+      await bus.publish(transferTestTopic, transfer.get('t')!.map(asMessage));
+      expect(await transferReadModel.transfer('t')).to.deep.include({ version: 2, stage: 'credit' });
+      await bus.publish(testTopic, accounts.get('r')!.map(asMessage));
+      expect(await readModel.summary('r')).to.deep.include({ version: 1 });
+
+      expect(transfers.stats()).to.deep.include({ name: 'transfers', applied: 2, deadLettered: 0 });
+      expect(projector.stats()).to.deep.include({ name: 'accounts', applied: 1, deadLettered: 0 });
+      expect(transfers.stats().partitions.every((partition) => partition.topic === transferTestTopic)).to.equal(true);
+      expect([...transferReadModel.deadLetters(), ...readModel.deadLetters()]).to.deep.equal([]);
+    } finally {
+      await transfers.stop();
+    }
   });
 });

@@ -4,9 +4,8 @@ import { expect } from 'chai';
 import { PostgresEventStore } from '../../src/infra/postgres/postgresEventStore';
 import { PostgresReadModel } from '../../src/infra/postgres/postgresReadModel';
 import { accountProjectionName } from '../../src/projections/accountBatch';
-import { toAccountBatch } from '../../actors/projector/accountProjector';
 import { TestDatabase } from '../support/database';
-import { appendAccounts, asMessage, consumed, deposited, opened } from './fixtures';
+import { appendAccounts, asMessage, consumed, deposited, opened, toAccountBatch } from './fixtures';
 import { createReadModelDatabase, dumpReadModels } from './readModelDatabase';
 import { ReadModelFixture, readModelContract, readStreamHooks } from './readModelContract';
 

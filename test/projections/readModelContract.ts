@@ -3,10 +3,12 @@
 import { expect } from 'chai';
 import { EventStore } from '../../src/ports/eventStore';
 import { AccountReadModel } from '../../src/ports/readModel';
-import { AccountProjectionWriter, ReadStream } from '../../src/projections/accountBatch';
-import { toAccountBatch } from '../../actors/projector/accountProjector';
+import { AccountProjectionWriter } from '../../src/projections/accountBatch';
+import { ReadStream } from '../../src/projections/projectionBatch';
 import { accountStreamId } from '../../src/domain/account/accountEvents';
-import { appendAccounts, asMessage, consumed, deposited, frozen, newEvent, opened, stored, testTopic, withdrawn } from './fixtures';
+import { accountStreamProjection } from '../../src/projections/accountProjection';
+import { foldStream } from '../../src/projections/foldStreams';
+import { appendAccounts, asMessage, consumed, deposited, frozen, holdCaptured, holdPlaced, holdReleased, newEvent, opened, stored, testTopic, toAccountBatch, transferCredited, withdrawn } from './fixtures';
 
 export interface ReadModelFixture {
   store: EventStore;
@@ -79,6 +81,40 @@ export function readModelContract(open: () => Promise<ReadModelFixture>): void {
     expect(await fixture.readModel.history('a', 10, 3)).to.deep.include({ entries: [], total: 3 });
     expect(await fixture.readModel.summary('nobody')).to.equal(null);
     expect(await fixture.readModel.history('nobody', 10, 0)).to.equal(null);
+  });
+
+  it('projects holds and transfer legs: the summary’s available balance, every leg in the statement', async () => {
+    const a = (
+      await appendAccounts(fixture.store, {
+        a: [
+          opened('a'),
+          deposited('a', 1_000),
+          holdPlaced('a', 't-1', 400, 'b'),
+          holdCaptured('a', 't-1', 400, 'b'),
+          holdPlaced('a', 't-2', 100, 'c'),
+          holdReleased('a', 't-2', 100, 'account_frozen'),
+          transferCredited('a', 't-3', 50, 'd'),
+          holdPlaced('a', 't-4', 200, 'b'),
+        ],
+      })
+    ).get('a')!;
+
+    const outcome = await apply(a.map(asMessage));
+
+    expect(outcome).to.deep.include({ applied: 8, deadLettered: 0 });
+    expect(await fixture.readModel.summary('a')).to.deep.include({ balance: 650, availableBalance: 450, version: 8 });
+    const history = await fixture.readModel.history('a', 10, 0);
+    expect(history?.entries).to.deep.equal(foldStream(accountStreamProjection, { streamId: 'account-a', start: null, events: a }).entries);
+    expect(history?.entries.map((entry) => [entry.eventType, entry.direction ?? null, entry.counterpartyAccountId ?? null, entry.transferId ?? null, entry.balanceAfter])).to.deep.equal([
+      ['AccountCreated', null, null, null, 0],
+      ['MoneyDeposited', null, null, null, 1_000],
+      ['HoldPlaced', null, 'b', 't-1', 1_000],
+      ['HoldCaptured', 'debit', 'b', 't-1', 600],
+      ['HoldPlaced', null, 'c', 't-2', 600],
+      ['HoldReleased', null, null, 't-2', 600],
+      ['TransferCredited', 'credit', 'd', 't-3', 650],
+      ['HoldPlaced', null, 'b', 't-4', 650],
+    ]);
   });
 
   it('is idempotent: the same batch applied twice leaves the same rows', async () => {

@@ -16,11 +16,12 @@ export async function createReadModelDatabase(): Promise<TestDatabase> {
   return db;
 }
 
-/** Every row of both read models as Postgres prints them: the byte-for-byte comparison of rebuilds. */
+/** Every row of the read models as Postgres prints them: the byte-for-byte comparison of rebuilds. */
 export async function dumpReadModels(db: TestDatabase): Promise<string> {
-  const { rows } = await db.pool.query<{ summary: string; statement: string }>(`
+  const { rows } = await db.pool.query<{ summary: string; statement: string; transfers: string }>(`
     select
       (select coalesce(string_agg(t::text, E'\\n' order by account_id), '') from account_summary t) as summary,
-      (select coalesce(string_agg(t::text, E'\\n' order by account_id, stream_version), '') from account_statement t) as statement`);
-  return `${rows[0]!.summary}\n--\n${rows[0]!.statement}`;
+      (select coalesce(string_agg(t::text, E'\\n' order by account_id, stream_version), '') from account_statement t) as statement,
+      (select coalesce(string_agg(t::text, E'\\n' order by transfer_id), '') from transfer_summary t) as transfers`);
+  return `${rows[0]!.summary}\n--\n${rows[0]!.statement}\n--\n${rows[0]!.transfers}`;
 }

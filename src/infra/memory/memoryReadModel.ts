@@ -1,29 +1,34 @@
 // The account read model in memory (EVENT_STORE_KIND=in-memory), with the Postgres adapter's
-// semantics: the same plan (planAccountBatch), rows that only move forward, statement rows never
-// overwritten, a dead letter per poison message offset, a checkpoint per partition. The plan is
-// computed first and written without an await in between, which is this adapter's transaction.
+// semantics: the same plan (planBatch), rows that only move forward, statement rows never
+// overwritten, a dead letter per poison message offset, a checkpoint per partition
+// (memoryProjectionBook.ts).
 import assert from 'node:assert/strict';
 import { AccountReadModel, AccountSummaryRow, HistoryPage, StatementEntry } from '../../ports/readModel';
-import { AccountBatch, AccountBatchOutcome, AccountProjectionWriter, DeadLetter, ReadStream } from '../../projections/accountBatch';
-import { accountIdsOfBatch, planAccountBatch } from '../../projections/planAccountBatch';
-
-export const memoryReadModelLimits = {
-  /** Dead letters kept; the oldest are dropped first (the Postgres table keeps them all). */
-  deadLettersMax: 10_000,
-} as const;
+import { AccountProjectionWriter } from '../../projections/accountBatch';
+import { accountStreamProjection } from '../../projections/accountProjection';
+import { BatchOutcome, DeadLetter, ProjectionBatch, ReadStream } from '../../projections/projectionBatch';
+import { MemoryProjectionBook, MemoryRows, upsertForward } from './memoryProjectionBook';
 
 export class MemoryReadModel implements AccountReadModel, AccountProjectionWriter {
   private readonly summaries = new Map<string, AccountSummaryRow>();
   /** Per account, entries[i] is stream version i + 1. */
   private readonly statements = new Map<string, StatementEntry[]>();
-  private readonly deadLetterLog = new Map<string, DeadLetter>();
-  private readonly checkpointMap = new Map<string, string>();
+  private readonly book = new MemoryProjectionBook();
+  private readonly batchRows: MemoryRows<AccountSummaryRow, StatementEntry> = {
+    row: (accountId) => {
+      const row = this.summaries.get(accountId);
+      return row ? { ...row } : null;
+    },
+    write: (rows, entries) => {
+      this.insertEntries(entries);
+      this.upsertSummaries(rows);
+    },
+  };
 
   constructor(private readonly readStream: ReadStream) {}
 
   async summary(accountId: string): Promise<AccountSummaryRow | null> {
-    const row = this.summaries.get(accountId);
-    return row ? { ...row } : null;
+    return this.batchRows.row(accountId);
   }
 
   async history(accountId: string, limit: number, offset: number): Promise<HistoryPage | null> {
@@ -33,19 +38,8 @@ export class MemoryReadModel implements AccountReadModel, AccountProjectionWrite
     return { accountId, entries, total: summary.version, limit, offset };
   }
 
-  async applyAccountBatch(batch: AccountBatch): Promise<AccountBatchOutcome> {
-    const current = new Map<string, AccountSummaryRow>();
-    for (const accountId of accountIdsOfBatch(batch)) {
-      const row = this.summaries.get(accountId);
-      if (row) current.set(accountId, { ...row });
-    }
-    const plan = await planAccountBatch(batch, current, this.readStream);
-    // From here to the end nothing awaits: the whole plan lands at once.
-    this.insertEntries(plan.entries);
-    this.upsertSummaries(plan.summaries);
-    for (const letter of plan.deadLetters) this.recordDeadLetter(letter);
-    this.checkpointMap.set(checkpointKey(batch.projection, batch.topic, batch.partition), batch.nextOffset);
-    return plan.outcome;
+  async applyAccountBatch(batch: ProjectionBatch): Promise<BatchOutcome> {
+    return this.book.apply(accountStreamProjection, this.batchRows, batch, this.readStream);
   }
 
   /** Replaces one account's rows with a fresh fold (rebuild); null removes the account. */
@@ -84,11 +78,11 @@ export class MemoryReadModel implements AccountReadModel, AccountProjectionWrite
   }
 
   deadLetters(): DeadLetter[] {
-    return [...this.deadLetterLog.values()];
+    return this.book.deadLetters();
   }
 
   checkpoint(projection: string, topic: string, partition: number): string | null {
-    return this.checkpointMap.get(checkpointKey(projection, topic, partition)) ?? null;
+    return this.book.checkpoint(projection, topic, partition);
   }
 
   private insertEntries(entries: readonly StatementEntry[]): void {
@@ -105,23 +99,6 @@ export class MemoryReadModel implements AccountReadModel, AccountProjectionWrite
   }
 
   private upsertSummaries(rows: readonly AccountSummaryRow[]): void {
-    for (const row of rows) {
-      const existing = this.summaries.get(row.accountId);
-      if (!existing || existing.version < row.version) this.summaries.set(row.accountId, { ...row });
-    }
+    for (const row of rows) upsertForward(this.summaries, row.accountId, row);
   }
-
-  private recordDeadLetter(letter: DeadLetter): void {
-    const key = `${checkpointKey(letter.projection, letter.topic, letter.partition)}@${letter.offset}`;
-    if (this.deadLetterLog.has(key)) return;
-    this.deadLetterLog.set(key, { ...letter });
-    if (this.deadLetterLog.size > memoryReadModelLimits.deadLettersMax) {
-      const oldest = this.deadLetterLog.keys().next().value;
-      if (oldest !== undefined) this.deadLetterLog.delete(oldest);
-    }
-  }
-}
-
-function checkpointKey(projection: string, topic: string, partition: number): string {
-  return `${projection}/${topic}/${partition}`;
 }

@@ -4,15 +4,11 @@
 import assert from 'node:assert/strict';
 import type { PoolClient } from 'pg';
 import { AccountSummaryRow, StatementEntry } from '../../ports/readModel';
-import { projectionLimits } from '../../projections/projectionLimits';
+import { Column, forwardOnly, insertUnnest } from './unnestInsert';
 
 /** The tables rows can be written to: the live ones and the rebuild's shadow copies. */
 export type SummaryTable = 'account_summary' | 'account_summary_next';
 export type StatementTable = 'account_statement' | 'account_statement_next';
-
-export const summaryColumns = 'account_id, owner_id, currency, status, balance, available_balance, version, created_at, updated_at';
-export const statementColumns =
-  'account_id, stream_version, event_id, event_type, amount, currency, transaction_id, reason, balance_after, occurred_at';
 
 export interface SummaryDbRow {
   account_id: string;
@@ -35,9 +31,43 @@ export interface StatementDbRow {
   currency: string | null;
   transaction_id: string | null;
   reason: string | null;
+  direction: string | null;
+  counterparty_account_id: string | null;
+  transfer_id: string | null;
   balance_after: string;
   occurred_at: Date;
 }
+
+const summaryColumnList: readonly Column<AccountSummaryRow>[] = [
+  { name: 'account_id', type: 'text', value: (row) => row.accountId },
+  { name: 'owner_id', type: 'text', value: (row) => row.ownerId },
+  { name: 'currency', type: 'text', value: (row) => row.currency },
+  { name: 'status', type: 'text', value: (row) => row.status },
+  { name: 'balance', type: 'bigint', value: (row) => row.balance },
+  { name: 'available_balance', type: 'bigint', value: (row) => row.availableBalance },
+  { name: 'version', type: 'int', value: (row) => row.version },
+  { name: 'created_at', type: 'timestamptz', value: (row) => row.createdAt },
+  { name: 'updated_at', type: 'timestamptz', value: (row) => row.updatedAt },
+];
+
+const statementColumnList: readonly Column<StatementEntry>[] = [
+  { name: 'account_id', type: 'text', value: (entry) => entry.accountId },
+  { name: 'stream_version', type: 'int', value: (entry) => entry.streamVersion },
+  { name: 'event_id', type: 'uuid', value: (entry) => entry.eventId },
+  { name: 'event_type', type: 'text', value: (entry) => entry.eventType },
+  { name: 'amount', type: 'bigint', value: (entry) => entry.amount ?? null },
+  { name: 'currency', type: 'text', value: (entry) => entry.currency ?? null },
+  { name: 'transaction_id', type: 'text', value: (entry) => entry.transactionId ?? null },
+  { name: 'reason', type: 'text', value: (entry) => entry.reason ?? null },
+  { name: 'direction', type: 'text', value: (entry) => entry.direction ?? null },
+  { name: 'counterparty_account_id', type: 'text', value: (entry) => entry.counterpartyAccountId ?? null },
+  { name: 'transfer_id', type: 'text', value: (entry) => entry.transferId ?? null },
+  { name: 'balance_after', type: 'bigint', value: (entry) => entry.balanceAfter },
+  { name: 'occurred_at', type: 'timestamptz', value: (entry) => entry.occurredAt },
+];
+
+export const summaryColumns = summaryColumnList.map((column) => column.name).join(', ');
+export const statementColumns = statementColumnList.map((column) => column.name).join(', ');
 
 export function minorUnits(value: string, column: string): number {
   const parsed = Number(value);
@@ -62,6 +92,7 @@ export function toSummary(row: SummaryDbRow): AccountSummaryRow {
 
 /** Nullable columns map to absent fields, in the projection's key order (the HTTP body keeps it). */
 export function toEntry(row: StatementDbRow): StatementEntry {
+  assert.ok(row.direction === null || row.direction === 'credit' || row.direction === 'debit', `unknown direction ${row.direction}`);
   return {
     eventId: row.event_id,
     accountId: row.account_id,
@@ -71,6 +102,9 @@ export function toEntry(row: StatementDbRow): StatementEntry {
     ...(row.currency !== null && { currency: row.currency }),
     ...(row.transaction_id !== null && { transactionId: row.transaction_id }),
     ...(row.reason !== null && { reason: row.reason }),
+    ...(row.direction !== null && { direction: row.direction }),
+    ...(row.counterparty_account_id !== null && { counterpartyAccountId: row.counterparty_account_id }),
+    ...(row.transfer_id !== null && { transferId: row.transfer_id }),
     balanceAfter: minorUnits(row.balance_after, 'balance_after'),
     occurredAt: row.occurred_at.toISOString(),
   };
@@ -78,54 +112,10 @@ export function toEntry(row: StatementDbRow): StatementEntry {
 
 /** Inserts entries; a row already there (same account and version) is left as it is. */
 export async function insertEntries(client: PoolClient, table: StatementTable, entries: readonly StatementEntry[]): Promise<void> {
-  for (let start = 0; start < entries.length; start += projectionLimits.insertRowsMax) {
-    const chunk = entries.slice(start, start + projectionLimits.insertRowsMax);
-    await client.query(
-      `insert into ${table} (${statementColumns})
-       select * from unnest($1::text[], $2::int[], $3::uuid[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::timestamptz[])
-       on conflict (account_id, stream_version) do nothing`,
-      [
-        chunk.map((entry) => entry.accountId),
-        chunk.map((entry) => entry.streamVersion),
-        chunk.map((entry) => entry.eventId),
-        chunk.map((entry) => entry.eventType),
-        chunk.map((entry) => entry.amount ?? null),
-        chunk.map((entry) => entry.currency ?? null),
-        chunk.map((entry) => entry.transactionId ?? null),
-        chunk.map((entry) => entry.reason ?? null),
-        chunk.map((entry) => entry.balanceAfter),
-        chunk.map((entry) => entry.occurredAt),
-      ],
-    );
-  }
+  await insertUnnest(client, table, statementColumnList, entries, 'on conflict (account_id, stream_version) do nothing');
 }
 
-/**
- * Upserts summary rows. A row only ever moves forward: a writer holding an older fold of the
- * stream (a rebalanced consumer, a concurrent rebuild of one account) never overwrites a newer one.
- */
+/** Upserts summary rows; a row only ever moves forward (see forwardOnly). */
 export async function upsertSummaries(client: PoolClient, table: SummaryTable, summaries: readonly AccountSummaryRow[]): Promise<void> {
-  for (let start = 0; start < summaries.length; start += projectionLimits.insertRowsMax) {
-    const chunk = summaries.slice(start, start + projectionLimits.insertRowsMax);
-    await client.query(
-      `insert into ${table} as current (${summaryColumns})
-       select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::int[], $8::timestamptz[], $9::timestamptz[])
-       on conflict (account_id) do update set
-         owner_id = excluded.owner_id, currency = excluded.currency, status = excluded.status,
-         balance = excluded.balance, available_balance = excluded.available_balance, version = excluded.version,
-         created_at = excluded.created_at, updated_at = excluded.updated_at
-       where current.version < excluded.version`,
-      [
-        chunk.map((row) => row.accountId),
-        chunk.map((row) => row.ownerId),
-        chunk.map((row) => row.currency),
-        chunk.map((row) => row.status),
-        chunk.map((row) => row.balance),
-        chunk.map((row) => row.availableBalance),
-        chunk.map((row) => row.version),
-        chunk.map((row) => row.createdAt),
-        chunk.map((row) => row.updatedAt),
-      ],
-    );
-  }
+  await insertUnnest(client, table, summaryColumnList, summaries, forwardOnly('account_id', summaryColumnList));
 }

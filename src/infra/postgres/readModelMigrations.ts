@@ -95,6 +95,50 @@ const adminAudit: Migration = {
   `,
 };
 
-export const readModelMigrations: Migration[] = [accountReadModels, projectorBookkeeping, adminAudit];
+// Transfers: the statement shows transfer legs (direction, counterparty, transfer id) and holds;
+// the summary's available balance (balance minus open holds) can never exceed the balance; one
+// transfer_summary row per transfer, shaped like the write side's transferView. Rows that existed
+// before keep their values: no earlier event type has a transfer field.
+const transfers: Migration = {
+  version: 103,
+  name: 'read side: transfer legs in account_statement, transfer_summary',
+  sql: `
+    alter table account_statement
+      add column direction text null,
+      add column counterparty_account_id text null,
+      add column transfer_id text null,
+      add constraint account_statement_direction_check check (direction in ('credit', 'debit'));
+
+    alter table account_summary
+      add constraint account_summary_available_check check (available_balance between 0 and balance);
+
+    create table transfer_summary (
+      transfer_id text not null,
+      source_account_id text not null,
+      destination_account_id text not null,
+      amount bigint not null,
+      currency char(3) not null,
+      status text not null,
+      stage text null,
+      failure_reason text null,
+      failure_stage text null,
+      failure_detail text null,
+      version int not null,
+      created_at timestamptz not null,
+      updated_at timestamptz not null,
+      constraint transfer_summary_pkey primary key (transfer_id),
+      constraint transfer_summary_status_check check (status in ('PENDING', 'COMPLETED', 'FAILED')),
+      constraint transfer_summary_stage_check check (stage in ('hold', 'credit', 'capture', 'release')),
+      constraint transfer_summary_failure_stage_check check (failure_stage in ('hold', 'credit', 'capture', 'release')),
+      constraint transfer_summary_pending_stage_check check ((status = 'PENDING') = (stage is not null)),
+      constraint transfer_summary_failure_check check (
+        (failure_reason is null) = (failure_stage is null) and (failure_reason is null) = (failure_detail is null)),
+      constraint transfer_summary_amount_check check (amount between 1 and ${limits.moneyMax}),
+      constraint transfer_summary_version_check check (version >= 1)
+    );
+  `,
+};
+
+export const readModelMigrations: Migration[] = [accountReadModels, projectorBookkeeping, adminAudit, transfers];
 
 readModelMigrations.forEach((migration, index) => assert.equal(migration.version, 100 + index, 'read-side versions are 100..n in order'));

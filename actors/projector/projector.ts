@@ -1,28 +1,27 @@
-// Starts the account projector: one member of a consumer group on the account topic. Each batch is
-// decoded message by message (a message that cannot be decoded becomes a dead letter instead of
-// stalling its partition), applied to the read model in one transaction, and then announced per
-// stream through onApplied (read-your-writes waiters, projection-lag metrics).
+// Starts a projector: one member of a consumer group on one projection's topic (accounts on
+// acta.account, transfers on acta.transfer). Each batch is decoded message by message (a message
+// that cannot be decoded becomes a dead letter instead of stalling its partition), applied to the
+// read model in one transaction, and then announced per stream through onApplied (read-your-writes
+// waiters, projection-lag metrics).
 import { createActor, fromPromise, waitFor, type Actor } from 'xstate';
-import { accountTopic } from '../../src/app/runAccountTurn';
 import { Logger } from '../../src/infra/logger';
 import { ConsumedBatch, MessageBus, Subscription } from '../../src/ports/messageBus';
-import { AccountBatch, AccountBatchOutcome, accountProjectionName, BatchItem } from '../../src/projections/accountBatch';
-import { accountIdOfStream } from '../../src/projections/accountStreams';
-import { decodeStoredEvent } from '../../src/projections/decodeStoredEvent';
-import { PoisonEventError } from '../../src/projections/poisonEventError';
+import { toProjectionBatch } from '../../src/projections/decodeBatch';
+import { BatchOutcome, ProjectionBatch } from '../../src/projections/projectionBatch';
 import { projectionLimits } from '../../src/projections/projectionLimits';
 import { partitionKey, ProjectorCounters, ProjectorMachine, projectorMachine } from './projectorMachine';
 
-export interface AccountProjectorOptions {
+export interface ProjectorOptions {
+  /** The projection it feeds: its name (checkpoints, dead letters, stats) and its stream keys. */
+  projection: { name: string; keyOfStream(streamId: string): string };
+  topic: string;
   bus: MessageBus;
   groupId: string;
-  /** The read model's batch write (PostgresReadModel or MemoryReadModel applyAccountBatch). */
-  apply: (batch: AccountBatch) => Promise<AccountBatchOutcome>;
-  /** Called after a batch commits, once per stream with the version the read model now holds. */
-  onApplied?: (accountId: string, version: number, occurredAt: string) => void;
+  /** The read model's batch write (e.g. PostgresReadModel.applyAccountBatch). */
+  apply: (batch: ProjectionBatch) => Promise<BatchOutcome>;
+  /** Called after a batch commits, once per stream with its key and the version the read model now holds. */
+  onApplied?: (key: string, version: number, occurredAt: string) => void;
   logger: Logger;
-  /** Defaults to the account topic. */
-  topic?: string;
 }
 
 export interface PartitionStats {
@@ -41,7 +40,7 @@ export interface ProjectorStats extends ProjectorCounters {
   partitions: PartitionStats[];
 }
 
-export interface AccountProjector {
+export interface Projector {
   stats(): ProjectorStats;
   /** Leaves the group and joins again (the admin console's "restart projector"). */
   restart(): Promise<void>;
@@ -49,14 +48,14 @@ export interface AccountProjector {
   stop(): Promise<void>;
 }
 
-export async function startAccountProjector(options: AccountProjectorOptions): Promise<AccountProjector> {
-  const topic = options.topic ?? accountTopic;
-  const log = options.logger.child({ component: 'projector', projection: accountProjectionName, groupId: options.groupId });
+export async function startProjector(options: ProjectorOptions): Promise<Projector> {
+  const { topic, projection } = options;
+  const log = options.logger.child({ component: 'projector', projection: projection.name, groupId: options.groupId });
   let actor: Actor<ProjectorMachine>;
 
   const handle = async (consumed: ConsumedBatch): Promise<void> => {
-    const batch = toAccountBatch(consumed);
-    let outcome: AccountBatchOutcome;
+    const batch = toProjectionBatch(projection.name, consumed);
+    let outcome: BatchOutcome;
     try {
       outcome = await options.apply(batch);
     } catch (error) {
@@ -75,7 +74,7 @@ export async function startAccountProjector(options: AccountProjectorOptions): P
         outcome,
       });
     }
-    announce(outcome, options.onApplied, log);
+    announce(outcome, options, log);
   };
 
   actor = createActor(
@@ -104,7 +103,7 @@ export async function startAccountProjector(options: AccountProjectorOptions): P
   }
 
   return {
-    stats: () => statsOf(actor, options.groupId),
+    stats: () => statsOf(actor, projection.name, options.groupId),
     restart: async () => {
       const before = actor.getSnapshot();
       // A running member leaves and rejoins (counted); one that is still joining or backing off
@@ -122,32 +121,12 @@ export async function startAccountProjector(options: AccountProjectorOptions): P
   };
 }
 
-/** Decodes every message; one that cannot be decoded travels on as a poison item to be recorded. */
-export function toAccountBatch(consumed: ConsumedBatch): AccountBatch {
-  const items: BatchItem[] = consumed.messages.map((message) => {
-    const coordinates = { offset: message.offset, key: message.key, payload: message.value };
-    try {
-      return { ...coordinates, event: decodeStoredEvent(message.key, message.value) };
-    } catch (error) {
-      if (!(error instanceof PoisonEventError)) throw error;
-      return { ...coordinates, poison: error };
-    }
-  });
-  const last = consumed.messages[consumed.messages.length - 1];
-  return {
-    projection: accountProjectionName,
-    topic: consumed.topic,
-    partition: consumed.partition,
-    nextOffset: last ? (BigInt(last.offset) + 1n).toString() : consumed.highWatermark,
-    items,
-  };
-}
-
-function announce(outcome: AccountBatchOutcome, onApplied: AccountProjectorOptions['onApplied'], log: Logger): void {
+function announce(outcome: BatchOutcome, options: ProjectorOptions, log: Logger): void {
+  const { onApplied } = options;
   if (!onApplied) return;
   for (const [streamId, version] of outcome.lastVersions) {
     try {
-      onApplied(accountIdOfStream(streamId), version, outcome.lastOccurredAt.get(streamId) ?? '');
+      onApplied(options.projection.keyOfStream(streamId), version, outcome.lastOccurredAt.get(streamId) ?? '');
     } catch (error) {
       // The batch is committed; a failing listener must not make the bus deliver it again.
       log.error({ err: error, streamId, version }, 'onApplied listener failed');
@@ -155,12 +134,12 @@ function announce(outcome: AccountBatchOutcome, onApplied: AccountProjectorOptio
   }
 }
 
-function statsOf(actor: Actor<ProjectorMachine>, groupId: string): ProjectorStats {
+function statsOf(actor: Actor<ProjectorMachine>, name: string, groupId: string): ProjectorStats {
   const snapshot = actor.getSnapshot();
   const { subscription, stopRequested: _stopRequested, backoffMs: _backoffMs, partitions, ...counters } = snapshot.context;
   const assigned = subscription?.assignments() ?? [];
   return {
-    name: accountProjectionName,
+    name,
     groupId,
     state: snapshot.status === 'done' ? 'stopped' : String(snapshot.value),
     ...counters,
