@@ -53,6 +53,12 @@ describe('startEmbeddedPostgres', function () {
       expect(await query<{ value: string }>(second.connectionString, 'select value from kept')).to.deep.equal([{ value: 'survives' }]);
       // Not initialised again: the cluster's files are the first run's.
       expect((await fs.stat(path.join(dataDir, 'PG_VERSION'))).mtimeMs).to.equal(versionFile.mtimeMs);
+      // A second start on the running cluster (the replay CLI next to the server) shares it, and its
+      // stop leaves the owner's server running.
+      const shared = await startEmbeddedPostgres({ dataDir, port });
+      expect(shared.connectionString).to.equal(second.connectionString);
+      await shared.stop();
+      expect(await query<{ value: string }>(second.connectionString, 'select value from kept')).to.deep.equal([{ value: 'survives' }]);
     } finally {
       await second.stop();
     }

@@ -30,6 +30,14 @@ const databaseName = 'acta';
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const dataDir = path.resolve(options.dataDir);
+  const serverUrl = (database: string) =>
+    `postgres://${superuser}:${encodeURIComponent(superuserPassword)}@127.0.0.1:${options.port}/${database}`;
+  // The server (or another tool) already runs this cluster, e.g. the replay CLI next to `npm start`:
+  // share it rather than start a second postmaster on the same folder. Whoever started it stops it.
+  if (await answers(serverUrl('postgres'))) {
+    await ensureDatabase(serverUrl('postgres'));
+    return { connectionString: serverUrl(databaseName), stop: async () => {} };
+  }
   const recentLog: string[] = [];
   const remember = (message: string): void => {
     recentLog.push(message.trim());
@@ -60,8 +68,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
   if (!(await hasCluster(dataDir))) await server.initialise();
   await startWithTimeout(server, () => `embedded Postgres did not start on port ${options.port} (data ${dataDir}). Last output:\n${recentLog.join('\n')}`);
-  const serverUrl = (database: string) =>
-    `postgres://${superuser}:${encodeURIComponent(superuserPassword)}@127.0.0.1:${options.port}/${database}`;
   try {
     await ensureDatabase(serverUrl('postgres'));
   } catch (error) {
@@ -69,6 +75,20 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     throw error;
   }
   return { connectionString: serverUrl(databaseName), stop: () => server.stop() };
+}
+
+/** True when a cluster with our credentials answers at the URL; false when nothing listens on the port. */
+async function answers(url: string): Promise<boolean> {
+  const pool = createPool(url, { max: 1, applicationName: 'acta-embedded-probe' });
+  try {
+    await pool.query('select 1');
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ECONNREFUSED') return false;
+    throw error;
+  } finally {
+    await pool.end();
+  }
 }
 
 async function hasCluster(dataDir: string): Promise<boolean> {
