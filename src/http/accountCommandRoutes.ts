@@ -1,12 +1,13 @@
 // POST routes of the account commands: validate, fingerprint, hand to the command port, answer.
 import { randomUUID } from 'node:crypto';
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import type { z } from 'zod';
 import { AccountCommand } from '../domain/account/accountCommands';
 import { CommandPort } from '../app/commandBus';
-import { accountParams, freezeBody, idempotencyKey, moneyBody, openAccountBody, unfreezeBody } from './schemas';
+import { commandKey } from './commandEnvelope';
+import { accountParams, freezeBody, moneyBody, openAccountBody, unfreezeBody } from './schemas';
 import { requestHash } from './requestHash';
-import { send, sendProblem } from './respond';
+import { send } from './respond';
 import { validate } from './validate';
 
 type Build<S extends z.ZodType> = (body: z.infer<S>, accountId: string) => AccountCommand;
@@ -15,12 +16,8 @@ export function accountCommandRoutes(commands: CommandPort): Router {
   const router = Router();
   const route = <S extends z.ZodType>(path: string, operation: string, schema: S, build: Build<S>) => {
     router.post(path, async (req, res) => {
-      const key = req.get('idempotency-key');
-      if (key === undefined) return sendProblem(res, 400, 'idempotency_key_missing', 'The Idempotency-Key header is required');
-      validate(idempotencyKey, key, 'header.Idempotency-Key');
-      if (!isJsonOrEmpty(req)) {
-        return sendProblem(res, 415, 'unsupported_media_type', 'Send the body as application/json');
-      }
+      const key = commandKey(req, res);
+      if (key === null) return;
       const params: { accountId?: string } = req.params.accountId === undefined ? {} : validate(accountParams, req.params, 'path');
       const body = validate(schema, req.body ?? {}, 'body');
       const command = build(body, params.accountId ?? '');
@@ -40,10 +37,4 @@ export function accountCommandRoutes(commands: CommandPort): Router {
   route('/accounts/:accountId/freeze', 'account.freeze', freezeBody, (body, accountId) => ({ type: 'FreezeAccount', accountId, reason: body.reason }));
   route('/accounts/:accountId/unfreeze', 'account.unfreeze', unfreezeBody, (_body, accountId) => ({ type: 'UnfreezeAccount', accountId }));
   return router;
-}
-
-/** A body, when there is one, must be JSON; a missing body validates as {} (and fails as 400 if fields are required). */
-function isJsonOrEmpty(req: Request): boolean {
-  const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
-  return !hasBody || req.is('application/json') === 'application/json';
 }
