@@ -72,9 +72,12 @@ export class TransferRegistry {
     });
   }
 
-  /** Starts (or keeps) the actor of a transfer. Returns false when it was already live or the registry is stopping. */
+  /**
+   * Starts (or keeps) the actor of a transfer. Returns false when it was already live, the registry
+   * is stopping, or liveTransfersMax actors are live (a later sweep starts it: it is recorded).
+   */
   start(transferId: string): boolean {
-    if (this.stopping || this.live.has(transferId)) return false;
+    if (this.stopping || this.live.has(transferId) || this.live.size >= limits.liveTransfersMax) return false;
     const actor = createActor(this.machine, { input: { transferId, retry: this.deps.retry ?? defaultRetryPolicy } });
     this.live.set(transferId, actor);
     this.totals.started += 1;

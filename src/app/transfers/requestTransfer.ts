@@ -25,7 +25,7 @@ export interface RequestTransferDeps {
   now: () => string;
 }
 
-export type TransferCommandRequest = Omit<CommandRequest<TransferRequest>, 'command'> & { command: TransferRequest };
+export type TransferCommandRequest = CommandRequest<TransferRequest>;
 
 export async function requestTransfer(deps: RequestTransferDeps, request: TransferCommandRequest): Promise<CommandOutcome> {
   for (let attempt = 0; attempt <= limits.conflictRetriesMax; attempt += 1) {
