@@ -1,19 +1,26 @@
-// `npm run bench`: in ONE process, back to back, measures (a) a trivial Express JSON POST route,
-// (b) Acta's durable deposit path spread over many accounts and (c) on one hot account, then
-// prints the ratios to (a) and writes load/RESULTS.md. autocannon runs in a worker thread by
-// default so the client does not share the event loop of the in-process server it measures.
+// `npm run bench`: in ONE process measures (a) a trivial Express JSON POST route, (b) Acta's durable
+// deposit path spread over many accounts and (c) on one hot account, in rounds (each round measures
+// a, b, c back to back), prints the median ratios to (a) and writes load/RESULTS.md with the
+// hand-written load/FINDINGS.md appended. autocannon runs in a worker thread by default so the client
+// does not share the event loop of the in-process server it measures.
 // Exit 1 when a measured run saw non-2xx or errors (or, with --enforce-targets, missed a target).
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { BenchRow, formatBenchTable, formatResultsMarkdown, machineInfo } from './benchReport';
+import { BenchRow, LagRow, formatBenchTable, formatLagLine, formatResultsMarkdown, isCleanRow, machineInfo, missesTarget } from './benchReport';
 import { StartedServer, startActaServer } from './benchTarget';
 import { parseCannonFlags, CannonFlags } from './cannonFlags';
 import { CannonScenarioName, prepareCannonScenario } from './cannonScenarios';
+import { ActaCannonRequest } from './cannonRequestData';
 import { exitCodes } from './exitCodes';
 import { probeHealth } from './healthProbe';
 import { createHttpClient } from './httpClient';
 import { loadLimits } from './limits';
-import { CannonStats, formatCannonStats, isCleanRun, runCannon } from './runCannon';
+import { formatCannonStats, runCannon } from './runCannon';
+import { markServerCpu, serverCpuMsSince } from './serverCpu';
+import { Buckets, projectionLagMetric, scrapeBuckets, summarizeLag } from './projectionLag';
+import { tokenizeArgv } from './argv';
+import { readInt } from './flagValues';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startExpressBaseline } from './expressBaseline';
 import { UsageError } from './usageError';
 
@@ -24,89 +31,195 @@ const hotTargetRatio = 0.6;
 const benchHealthAttempts = 20;
 const benchHealthDelayMs = 250;
 
-const allowedFlags = ['duration', 'connections', 'accounts', 'amount', 'currency', 'seed-concurrency', 'workers', 'warmup', 'enforce-targets'];
+const allowedFlags = ['duration', 'connections', 'accounts', 'amount', 'currency', 'seed-concurrency', 'workers', 'warmup', 'rounds', 'lag-rate', 'enforce-targets'];
+/** shared/design.md: commit → visible in the read model, p99 ≤ 50 ms at 1,000 writes/s. */
+const lagRateDefault = 1_000;
+const lagTargetP99S = 0.05;
+const lagRateMax = 100_000;
+/** How long the projector may take to catch up before or after the fixed-rate run. */
+const lagSettleMs = 15_000;
+const lagSettlePollMs = 250;
 const resultsPath = path.join(__dirname, 'RESULTS.md');
+const findingsPath = path.join(__dirname, 'FINDINGS.md');
 
-async function measure(server: StartedServer, scenario: CannonScenarioName, flags: CannonFlags, log: (line: string) => void): Promise<CannonStats> {
-  const client = createHttpClient({ baseUrl: server.baseUrl, requestTimeoutMs: loadLimits.requestTimeoutMsDefault, maxSockets: flags.seedConcurrency });
+interface Measured extends BenchRow {
+  scenario: CannonScenarioName;
+  start: () => Promise<StartedServer>;
+  server?: StartedServer;
+  request?: ActaCannonRequest;
+}
+
+/** Starts the row's server (shared by rows with the same start) and prepares its accounts; a failure marks the row skipped. */
+async function prepare(row: Measured, started: Map<() => Promise<StartedServer>, Promise<StartedServer>>, flags: CannonFlags, log: (line: string) => void) {
   try {
-    const healthy = await probeHealth(client, { attempts: benchHealthAttempts, delayMs: benchHealthDelayMs, log });
-    if (!healthy) throw new Error(`server at ${server.baseUrl} never became healthy`);
-    const request = await prepareCannonScenario(scenario, client, { ...flags, baseUrl: server.baseUrl });
-    const run = { baseUrl: server.baseUrl, request, connections: flags.connections, workers: flags.workers };
-    if (flags.warmupS > 0) await runCannon({ ...run, durationS: flags.warmupS });
-    return await runCannon({ ...run, durationS: flags.durationS });
-  } finally {
-    client.close();
+    if (!started.has(row.start)) started.set(row.start, row.start());
+    const server = await (started.get(row.start) as Promise<StartedServer>);
+    const client = createHttpClient({ baseUrl: server.baseUrl, requestTimeoutMs: loadLimits.requestTimeoutMsDefault, maxSockets: flags.seedConcurrency });
+    try {
+      const healthy = await probeHealth(client, { attempts: benchHealthAttempts, delayMs: benchHealthDelayMs, log });
+      if (!healthy) throw new Error(`server at ${server.baseUrl} never became healthy`);
+      row.request = await prepareCannonScenario(row.scenario, client, { ...flags, baseUrl: server.baseUrl });
+      row.server = server;
+    } finally {
+      client.close();
+    }
+  } catch (error) {
+    row.skipped = error instanceof Error ? error.message : String(error);
+    log(`Cannot measure ${row.label}: ${row.skipped}`);
   }
 }
 
-/** Runs `scenarios` against one server from `start`; a server that cannot start marks its rows skipped. */
-async function measureServer(
-  start: () => Promise<StartedServer>,
-  rows: Array<BenchRow & { scenario: CannonScenarioName }>,
-  flags: CannonFlags,
-  log: (line: string) => void,
-): Promise<void> {
-  let server: StartedServer;
-  try {
-    server = await start();
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    log(`Cannot start server for ${rows.map((row) => row.label).join(', ')}: ${reason}`);
-    for (const row of rows) row.skipped = reason;
-    return;
+async function measureRound(rows: readonly Measured[], round: number, flags: CannonFlags, log: (line: string) => void): Promise<void> {
+  for (const row of rows) {
+    if (row.server === undefined || row.request === undefined) continue;
+    log(`Round ${round}/${flags.rounds}: ${row.label} (${flags.warmupS}s warm-up + ${flags.durationS}s) ...`);
+    const run = { baseUrl: row.server.baseUrl, request: row.request, connections: flags.connections, workers: flags.workers };
+    if (flags.warmupS > 0) await runCannon({ ...run, durationS: flags.warmupS });
+    const mark = markServerCpu();
+    const stats = await runCannon({ ...run, durationS: flags.durationS });
+    row.serverBusyMs.push(serverCpuMsSince(mark));
+    row.rounds.push(stats);
+    log(formatCannonStats(row.label, stats));
   }
+}
+
+function appliedEvents(buckets: Buckets): number {
+  return buckets.get(Infinity) ?? 0;
+}
+
+/** Scrapes until the applied-event count reaches `atLeast` (or stops moving when null), bounded. */
+async function settledBuckets(origin: string, atLeast: number | null): Promise<Buckets> {
+  const deadline = Date.now() + lagSettleMs;
+  let previous = await scrapeBuckets(origin, projectionLagMetric);
+  for (;;) {
+    await sleep(lagSettlePollMs);
+    const current = await scrapeBuckets(origin, projectionLagMetric);
+    const done = atLeast === null ? appliedEvents(current) === appliedEvents(previous) : appliedEvents(current) >= atLeast;
+    if (done || Date.now() > deadline) return current;
+    previous = current;
+  }
+}
+
+/** Deposits at a fixed rate on the spread row's accounts; the projection lag histogram's share of the run. */
+async function measureLag(row: Measured, ratePerSec: number, flags: CannonFlags, log: (line: string) => void): Promise<LagRow> {
+  const base = { targetRatePerSec: ratePerSec, achievedRatePerSec: 0, events: 0, p99AtMostS: null, shareWithin: null, targetP99S: lagTargetP99S };
+  if (row.server === undefined || row.request === undefined) return { ...base, skipped: row.skipped ?? 'the spread row was not prepared' };
+  const origin = new URL(row.server.baseUrl).origin;
+  log(`Projection lag: ${flags.durationS}s of deposits at ${ratePerSec}/s ...`);
+  const before = await settledBuckets(origin, null);
+  const stats = await runCannon({
+    baseUrl: row.server.baseUrl,
+    request: row.request,
+    connections: flags.connections,
+    workers: flags.workers,
+    durationS: flags.durationS,
+    overallRate: ratePerSec,
+  });
+  const written = stats.statusCodes['201'] ?? 0;
+  const after = await settledBuckets(origin, appliedEvents(before) + written);
+  const summary = summarizeLag(before, after, lagTargetP99S);
+  const lag = { ...base, achievedRatePerSec: stats.requestsPerSec, ...summary };
+  log(formatLagLine(lag));
+  const events = Math.max(1, lag.events);
+  const shares = [...after.keys()].sort((a, b) => a - b).map((bound) => `≤${bound === Infinity ? '∞' : `${bound * 1000}ms`} ${((100 * ((after.get(bound) ?? 0) - (before.get(bound) ?? 0))) / events).toFixed(1)}%`);
+  log(`  cumulative: ${shares.join(', ')}`);
+  return lag;
+}
+
+function parseLagRate(argv: readonly string[]): number {
+  const raw = tokenizeArgv(argv).flags.get('lag-rate');
+  return raw === undefined ? lagRateDefault : readInt('lag-rate', raw, { min: 0, max: lagRateMax });
+}
+
+/** How benchTarget.ts's server stores and relays events, from the same variables (no URL, it may hold a password). */
+function storageDescription(env: NodeJS.ProcessEnv): string {
+  const store = env.EVENT_STORE_KIND === 'in-memory' ? 'in-memory store' : env.DATABASE_URL || env.POSTGRES_HOST ? 'external Postgres' : 'embedded Postgres';
+  const bus = env.KAFKA_BROKERS || env.KAFKA_BROKER ? 'Kafka' : 'in-memory bus';
+  return `${store}, ${bus}`;
+}
+
+async function readFindings(): Promise<string | null> {
   try {
-    for (const row of rows) {
-      log(`Measuring ${row.label} (${flags.warmupS}s warm-up + ${flags.durationS}s) ...`);
-      row.stats = await measure(server, row.scenario, flags, log);
-      log(formatCannonStats(row.label, row.stats));
-    }
-  } finally {
-    await server.close();
+    return await readFile(findingsPath, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
   }
 }
 
 async function main(argv: string[]): Promise<number> {
   let flags: CannonFlags;
+  let lagRate: number;
   try {
-    flags = parseCannonFlags(argv, allowedFlags, { workers: 1, warmup: 3 });
+    flags = parseCannonFlags(argv, allowedFlags, { workers: 1, warmup: 3, rounds: 3 });
+    lagRate = parseLagRate(argv);
     if (flags.positional.length > 0) throw new UsageError(`unexpected argument "${flags.positional[0]}"`);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    console.error(`error: ${error.message}\nUsage: npm run bench -- [--duration=10 --connections=50 --accounts=1000 --warmup=3 --workers=1 --enforce-targets]`);
+    console.error(
+      `error: ${error.message}\nUsage: npm run bench -- [--duration=10 --rounds=3 --connections=50 --accounts=1000 --warmup=3 --workers=1 --lag-rate=1000 (0 skips) --enforce-targets]`,
+    );
     return exitCodes.usage;
   }
   const log = (line: string) => console.log(line);
-  const baseline = { label: 'express-baseline', scenario: 'deposits-spread' as const, description: 'trivial Express 5 JSON POST route, same requests, no storage' };
-  const spread = {
+  const baseline: Measured = {
+    label: 'express-baseline',
+    scenario: 'deposits-spread',
+    start: startExpressBaseline,
+    description: 'trivial Express 5 JSON POST route, same requests, no storage',
+    rounds: [],
+    serverBusyMs: [],
+  };
+  const spread: Measured = {
     label: 'acta deposits-spread',
-    scenario: 'deposits-spread' as const,
+    scenario: 'deposits-spread',
+    start: startActaServer,
     description: `durable deposits round-robin over ${flags.accounts} accounts`,
     targetRatio: spreadTargetRatio,
+    rounds: [],
+    serverBusyMs: [],
   };
-  const hot = { label: 'acta deposits-hot', scenario: 'deposits-hot' as const, description: 'durable deposits all on one account', targetRatio: hotTargetRatio };
-  const rows: Array<BenchRow & { scenario: CannonScenarioName }> = [baseline, spread, hot];
+  const hot: Measured = {
+    label: 'acta deposits-hot',
+    scenario: 'deposits-hot',
+    start: startActaServer,
+    description: 'durable deposits all on one account',
+    targetRatio: hotTargetRatio,
+    rounds: [],
+    serverBusyMs: [],
+  };
+  const rows = [baseline, spread, hot];
 
-  await measureServer(startExpressBaseline, [baseline], flags, log);
-  await measureServer(startActaServer, [spread, hot], flags, log);
+  const started = new Map<() => Promise<StartedServer>, Promise<StartedServer>>();
+  let lag: LagRow | null = null;
+  try {
+    for (const row of rows) await prepare(row, started, flags, log);
+    for (let round = 1; round <= flags.rounds; round += 1) await measureRound(rows, round, flags, log);
+    if (lagRate > 0) lag = await measureLag(spread, lagRate, flags, log);
+  } finally {
+    for (const server of started.values()) await server.then((running) => running.close(), () => undefined);
+  }
 
-  const baselineStats: CannonStats | undefined = (baseline as BenchRow).stats;
-  console.log(`\n${formatBenchTable(rows, baselineStats)}`);
-  const settings = { durationS: flags.durationS, warmupS: flags.warmupS, connections: flags.connections, accounts: flags.accounts, workers: flags.workers };
-  await writeFile(resultsPath, formatResultsMarkdown(rows, baselineStats, settings, machineInfo()));
+  console.log(`\n${formatBenchTable(rows, baseline)}`);
+  if (lag !== null) console.log(formatLagLine(lag));
+  const settings = {
+    durationS: flags.durationS,
+    warmupS: flags.warmupS,
+    rounds: flags.rounds,
+    connections: flags.connections,
+    accounts: flags.accounts,
+    workers: flags.workers,
+    storage: storageDescription(process.env),
+  };
+  await writeFile(resultsPath, formatResultsMarkdown(rows, baseline, settings, machineInfo(), await readFindings(), lag));
   console.log(`\nWrote ${resultsPath}`);
 
-  const measured = rows.filter((row) => row.stats !== undefined);
-  const unclean = measured.filter((row) => !isCleanRun(row.stats!));
+  const measured = rows.filter((row) => row.rounds.length > 0);
+  const unclean = measured.filter((row) => !isCleanRow(row));
   if (unclean.length > 0) console.error(`FAIL: runs with non-2xx or errors: ${unclean.map((row) => row.label).join(', ')}`);
-  const missed = measured.filter((row) => {
-    if (row.targetRatio === undefined || baselineStats === undefined) return false;
-    return row.stats!.requestsPerSec / baselineStats.requestsPerSec < row.targetRatio;
-  });
+  const missed = measured.filter((row) => missesTarget(row, baseline));
   if (missed.length > 0) console.error(`Targets missed: ${missed.map((row) => row.label).join(', ')}`);
-  if (unclean.length > 0 || baselineStats === undefined) return exitCodes.failed;
+  if (unclean.length > 0 || baseline.rounds.length === 0) return exitCodes.failed;
   return flags.enforceTargets && missed.length > 0 ? exitCodes.failed : exitCodes.passed;
 }
 

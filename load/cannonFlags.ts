@@ -16,6 +16,8 @@ export interface CannonFlags {
   seedConcurrency: number;
   workers: number;
   warmupS: number;
+  /** bench.ts: measurement rounds, each measuring every row once, back to back. */
+  rounds: number;
   json: boolean;
   enforceTargets: boolean;
 }
@@ -30,6 +32,7 @@ export interface CannonDefaults {
   seedConcurrency: number;
   workers: number;
   warmup: number;
+  rounds: number;
 }
 
 export const cannonDefaults: CannonDefaults = {
@@ -43,12 +46,15 @@ export const cannonDefaults: CannonDefaults = {
   /** Worker threads default per tool: autocannon.ts targets another process, bench.ts its own. */
   workers: 0,
   warmup: 0,
+  rounds: 1,
 };
 
 /** Autocannon worker threads; more than the cores available only adds contention. */
 const workersMax = 16;
 /** Warm-up runs are discarded, so more than a minute only wastes time. */
 const warmupMaxS = 60;
+/** Rounds of a bench run; each one measures every row for the full duration. */
+const roundsMax = 20;
 
 export function parseCannonFlags(argv: readonly string[], allowed: readonly string[], overrides: Partial<CannonDefaults> = {}): CannonFlags {
   const d = { ...cannonDefaults, ...overrides };
@@ -77,6 +83,7 @@ export function parseCannonFlags(argv: readonly string[], allowed: readonly stri
     seedConcurrency: int('seed-concurrency', d.seedConcurrency, 1, loadLimits.seedConcurrencyMax),
     workers: int('workers', d.workers, 0, workersMax),
     warmupS: int('warmup', d.warmup, 0, warmupMaxS),
+    rounds: int('rounds', d.rounds, 1, roundsMax),
     json: bool('json'),
     enforceTargets: bool('enforce-targets'),
   };

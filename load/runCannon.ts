@@ -17,6 +17,8 @@ export interface CannonRunOptions {
   durationS: number;
   /** autocannon worker threads; 0 runs the client on this thread. */
   workers: number;
+  /** Requests per second across all connections (a fixed rate); unset sends as fast as answers come. */
+  overallRate?: number;
 }
 
 export interface CannonStats {
@@ -43,6 +45,7 @@ export async function runCannon(options: CannonRunOptions): Promise<CannonStats>
     duration: options.durationS,
     timeout: cannonRequestTimeoutS,
     ...(options.workers > 0 ? { workers: options.workers } : {}),
+    ...(options.overallRate !== undefined ? { overallRate: options.overallRate } : {}),
     requests: [request],
   });
   return statsOf(result);

@@ -2,11 +2,6 @@
 // while a transaction is in flight wait and go together into the next one (as Akka's journal does),
 // each stream still checked against its own expected version by the store, one stream's conflict
 // never failing the others.
-//
-// A batch is cut at the end of the event loop's current turn (setImmediate), not at the first
-// append: the requests one socket read delivers reach their actors in the same turn, so they share a
-// transaction instead of the first of them taking a free slot alone. A batch costs the process a
-// round trip, a statement and its result whatever its size, so bigger batches are cheaper per command.
 import { limits } from '../config/limits';
 import { AppendResult, EventStore, StreamAppend } from '../ports/eventStore';
 
@@ -32,7 +27,6 @@ export interface JournalStats {
 export class JournalWriter {
   private readonly queue: Waiting[] = [];
   private inFlight = 0;
-  private pumpScheduled = false;
   private readonly counters = { transactions: 0, appends: 0, lastBatchAppends: 0 };
 
   constructor(
@@ -46,22 +40,12 @@ export class JournalWriter {
     if (this.queue.length >= limits.journalQueueAppendsMax) return Promise.reject(new JournalOverloadedError());
     return new Promise((resolve, reject) => {
       this.queue.push({ append, resolve, reject });
-      this.schedulePump();
+      this.pump();
     });
   }
 
   stats(): JournalStats {
     return { ...this.counters, queued: this.queue.length };
-  }
-
-  /** Pumps once the appends of this event-loop turn are queued. */
-  private schedulePump(): void {
-    if (this.pumpScheduled) return;
-    this.pumpScheduled = true;
-    setImmediate(() => {
-      this.pumpScheduled = false;
-      this.pump();
-    });
   }
 
   private pump(): void {

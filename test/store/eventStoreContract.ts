@@ -137,6 +137,37 @@ export function eventStoreContract(setup: () => Promise<EventStoreHarness>): voi
         expect((await outbox.stats()).pending).to.equal(1);
       });
 
+      it('reports a key or transaction id that two streams of one batch carry on the later stream, and commits the earlier', async () => {
+        const key = idempotencyRecord();
+        const movement = transactionRecord();
+        const [a, b, c, d] = [streamId(), streamId(), streamId(), streamId()];
+        const results = await store.appendBatch([
+          streamAppend(a, 0, 1, { idempotency: [key] }),
+          streamAppend(b, 0, 1, { idempotency: [idempotencyRecord({ key: key.key })] }),
+          streamAppend(c, 0, 1, { transactions: [movement] }),
+          streamAppend(d, 0, 1, { transactions: [transactionRecord({ transactionId: movement.transactionId })] }),
+        ]);
+        expect(results.map((result) => (result.ok ? 'ok' : result.conflict))).to.deep.equal(['ok', 'idempotency_key', 'ok', 'transaction_id']);
+        expect([await store.streamVersion(a), await store.streamVersion(b), await store.streamVersion(c), await store.streamVersion(d)]).to.deep.equal([1, 0, 1, 0]);
+        expect((await store.findIdempotency([key.key])).get(key.key)).to.deep.equal(key);
+        expect((await store.findTransactions([movement.transactionId])).get(movement.transactionId)).to.deep.equal(movement);
+      });
+
+      it('round-trips event data and records holding quotes, backslashes, newlines and non-ASCII text exactly', async () => {
+        const awkward = 'quote " backslash \\ brace { comma , newline \n tab \t unicode ✓ 😀 null-ish null';
+        const stream = streamId();
+        const event = newEvent({ data: { note: awkward, list: [awkward, { awkward }], amount: Number.MAX_SAFE_INTEGER } });
+        const movement = transactionRecord({ response: { status: 201, body: { note: awkward } } });
+        const key = idempotencyRecord({ key: `key-${awkward}`, requestHash: awkward, response: { status: 201, body: { note: awkward } } });
+        const [result] = await store.appendBatch([streamAppend(stream, 0, 0, { events: [event], transactions: [movement], idempotency: [key] })]);
+        okResult(result);
+        const [stored] = await store.readStream(stream, 0, 10);
+        expect({ eventId: stored?.eventId, type: stored?.type, data: stored?.data, metadata: stored?.metadata, occurredAt: stored?.occurredAt }).to.deep.equal(event);
+        expect((await store.findTransactions([movement.transactionId])).get(movement.transactionId)).to.deep.equal(movement);
+        expect((await store.findIdempotency([key.key])).get(key.key)).to.deep.equal(key);
+        expect((await outbox.claim('contract-inspector', 10, farLeaseMs)).map((row) => row.event)).to.deep.equal([stored]);
+      });
+
       it('chains two appends of the same stream in one batch', async () => {
         const stream = streamId();
         const results = await store.appendBatch([streamAppend(stream, 0, 1), streamAppend(stream, 1, 2)]);

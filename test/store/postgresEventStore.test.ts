@@ -10,7 +10,7 @@ import { createPool } from '../../src/infra/postgres/pool';
 import { StreamAppend } from '../../src/ports/eventStore';
 import { TestDatabase, createTestDatabase } from '../support/database';
 import { eventStoreContract } from './eventStoreContract';
-import { streamAppend, streamId, transactionRecord } from './fixtures';
+import { idempotencyRecord as idempotencyRecordFixture, streamAppend, streamId, transactionRecord } from './fixtures';
 import { pollUntil } from './pollUntil';
 
 /** A transaction held open on its own connection, writing with the store's own append statement. */
@@ -124,6 +124,25 @@ describe('PostgresEventStore', () => {
       expect(results[0]).to.deep.equal({ ok: false, conflict: 'stream_version' });
       expect(results[1]).to.have.property('ok', true);
       expect(await store.streamVersion(stream)).to.equal(1);
+    });
+
+    it('reports recorded keys, recorded transaction ids and moved versions from the one statement, without the savepoint replay', async () => {
+      const key = idempotencyRecordFixture();
+      const movement = transactionRecord();
+      const stale = streamId();
+      await store.appendBatch([streamAppend(stale, 0, 1, { idempotency: [key], transactions: [movement] })]);
+      const connect = sinon.spy(db.pool, 'connect');
+      const fresh = streamId();
+      const results = await store.appendBatch([
+        streamAppend(stale, 0, 1),
+        streamAppend(streamId(), 0, 1, { idempotency: [idempotencyRecordFixture({ key: key.key })] }),
+        streamAppend(streamId(), 0, 1, { transactions: [transactionRecord({ transactionId: movement.transactionId })] }),
+        streamAppend(fresh, 0, 2),
+      ]);
+      expect(results.map((result) => (result.ok ? 'ok' : result.conflict))).to.deep.equal(['stream_version', 'idempotency_key', 'transaction_id', 'ok']);
+      // pool.query checks its client out with connect(callback); the savepoint path awaits connect().
+      expect(connect.getCalls().filter((call) => (call.args as unknown[]).length === 0)).to.have.length(0);
+      expect(await store.streamVersion(fresh)).to.equal(2);
     });
 
     it('maps a concurrent duplicate transaction id to transaction_id', async () => {

@@ -1,8 +1,10 @@
 // The Postgres event store. appendBatch writes many streams in ONE transaction (the journal writer's
-// group commit). Usually that transaction is one statement (appendBatchStatement.ts). When it meets
-// a unique violation, or a stream appears twice in the batch, the batch runs again with each stream
-// inside its own savepoint, so a unique violation rolls back that stream alone and is reported as
-// its conflict while the others commit. Any other failure rolls back everything and rejects.
+// group commit). Usually that transaction is one statement (appendBatchStatement.ts), which also
+// reports the streams whose version moved or whose transaction id or Idempotency-Key is recorded
+// already. When it meets a unique violation anyway (a concurrent writer, or two appends of the batch
+// with the same key), or a stream appears twice in the batch, the batch runs again with each stream
+// inside its own savepoint, so a unique violation rolls back that stream alone and is reported as its
+// conflict while the others commit. Any other failure rolls back everything and rejects.
 import assert from 'node:assert/strict';
 import type { Pool, PoolClient } from 'pg';
 import { IdempotencyRecord, TransactionRecord } from '../../ports/commandRecords';
@@ -62,6 +64,7 @@ export class PostgresEventStore implements EventStore {
       assert.equal(rows.length, appends.length, 'one result row per append');
       return rows.map((row, index) => {
         assert.equal(row.append_index, index + 1, 'result rows in batch order');
+        if (row.conflict !== null) return { ok: false, conflict: row.conflict };
         return appendResult(appends[index] as StreamAppend, row);
       });
     } catch (error) {

@@ -1,0 +1,83 @@
+// The bench's arithmetic: median ratios over rounds, the findings file carried into RESULTS.md, and the
+// projection-lag histogram difference.
+import { expect } from 'chai';
+import { BenchRow, formatResultsMarkdown, median, missesTarget, roundRatios } from '../../load/benchReport';
+import { parseHistogramBuckets, summarizeLag } from '../../load/projectionLag';
+import { CannonStats } from '../../load/runCannon';
+
+function stats(requestsPerSec: number, overrides: Partial<CannonStats> = {}): CannonStats {
+  return {
+    requestsPerSec,
+    totalRequests: requestsPerSec * 5,
+    durationS: 5,
+    latencyP50Ms: 10,
+    latencyP99Ms: 20,
+    latencyMaxMs: 30,
+    non2xx: 0,
+    errors: 0,
+    timeouts: 0,
+    statusCodes: { 201: requestsPerSec * 5 },
+    ...overrides,
+  };
+}
+
+function row(label: string, rps: number[], targetRatio?: number): BenchRow {
+  return { label, description: label, rounds: rps.map((value) => stats(value)), serverBusyMs: rps.map(() => 1000), ...(targetRatio === undefined ? {} : { targetRatio }) };
+}
+
+const machine = { cpuModel: 'test CPU', cores: 2, totalMemoryGiB: 1, node: 'v20', platform: 'linux', date: '2026-01-01T00:00:00.000Z' };
+const settings = { durationS: 5, warmupS: 1, rounds: 3, connections: 50, accounts: 1000, workers: 1 };
+
+describe('bench report', () => {
+  it('takes the median, of odd and even lengths', () => {
+    expect(median([3, 1, 2])).to.equal(2);
+    expect(median([4, 1, 3, 2])).to.equal(2.5);
+    expect(median([7])).to.equal(7);
+  });
+
+  it('pairs each round with the baseline of the same round, so one disturbed round does not decide', () => {
+    const baseline = row('baseline', [1000, 2000, 1000]);
+    const acta = row('acta', [800, 400, 700], 0.75);
+    expect(roundRatios(acta, baseline)).to.deep.equal([0.8, 0.2, 0.7]);
+    expect(missesTarget(acta, baseline)).to.equal(true);
+    expect(missesTarget(row('acta', [800, 1600, 760], 0.75), baseline)).to.equal(false);
+  });
+
+  it('copies the findings file below the numbers, and leaves it out when there is none', () => {
+    const baseline = row('express-baseline', [1000, 1000, 1000]);
+    const rows = [baseline, row('acta deposits-spread', [500, 600, 700], 0.75)];
+    const findings = '## Findings\n\n- a hand-written line\n';
+    const withFindings = formatResultsMarkdown(rows, baseline, settings, machine, findings);
+    expect(withFindings).to.contain('| acta deposits-spread | 600 |');
+    expect(withFindings).to.contain('0.60×');
+    expect(withFindings.indexOf('- a hand-written line')).to.be.greaterThan(withFindings.indexOf('| acta deposits-spread'));
+    expect(formatResultsMarkdown(rows, baseline, settings, machine, null)).not.to.contain('Findings');
+  });
+});
+
+describe('projection lag', () => {
+  const exposition = (counts: number[]) =>
+    ['0.01', '0.05', '0.1', '+Inf']
+      .map((le, index) => `acta_projection_lag_seconds_bucket{le="${le}"} ${counts[index]}`)
+      .concat(['acta_projection_lag_seconds_sum 1', 'acta_projection_lag_seconds_count 9', 'other_bucket{le="0.05"} 99'])
+      .join('\n');
+
+  it('reads the run as the difference of two scrapes and bounds p99 by a bucket', () => {
+    const before = parseHistogramBuckets(exposition([5, 10, 10, 10]), 'acta_projection_lag_seconds');
+    const after = parseHistogramBuckets(exposition([5, 10 + 990, 10 + 999, 10 + 1000]), 'acta_projection_lag_seconds');
+    expect(summarizeLag(before, after, 0.05)).to.deep.equal({ events: 1000, p99AtMostS: 0.05, shareWithin: 0.99 });
+  });
+
+  it('reports a p99 beyond the 50 ms bucket when more than 1 % of the run is slower', () => {
+    const before = parseHistogramBuckets(exposition([0, 0, 0, 0]), 'acta_projection_lag_seconds');
+    const slower = parseHistogramBuckets(exposition([0, 980, 995, 1000]), 'acta_projection_lag_seconds');
+    expect(summarizeLag(before, slower, 0.05)).to.deep.equal({ events: 1000, p99AtMostS: 0.1, shareWithin: 0.98 });
+    const beyondEveryBucket = parseHistogramBuckets(exposition([0, 980, 985, 1000]), 'acta_projection_lag_seconds');
+    expect(summarizeLag(before, beyondEveryBucket, 0.05).p99AtMostS).to.equal(Infinity);
+  });
+
+  it('has nothing to say about a run that applied no event', () => {
+    const buckets = parseHistogramBuckets(exposition([1, 2, 3, 4]), 'acta_projection_lag_seconds');
+    expect(summarizeLag(buckets, buckets, 0.05)).to.deep.equal({ events: 0, p99AtMostS: null, shareWithin: null });
+  });
+});
