@@ -34,7 +34,7 @@ import { requestTransfer } from './app/transfers/requestTransfer';
 import { transferCommandRoutes, TransferPort } from './http/transferCommandRoutes';
 import { consoleRouter } from './http/consoleRoute';
 import { openApiRouter } from './http/openapi';
-import { createMetrics, httpMetricsMiddleware, metricsRouter, recordCommandOutcome, recordJournalBatch, recordProjectionApplied, Metrics } from './infra/metrics';
+import { createMetrics, httpMetricsMiddleware, metricsRouter, recordCommandOutcome, recordJournalBatch, recordProjectionApplied, recordTransferSettled, Metrics } from './infra/metrics';
 
 export interface Runtime {
   config: Config;
@@ -63,6 +63,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   const metrics: Metrics = createMetrics(
     {
       liveActors: () => system.stats().live,
+      transferActors: () => transfers.stats().live,
       mailboxDepth: () => system.actors().reduce((sum, actor) => sum + actor.mailboxDepth, 0),
       outboxStats: () => storage.outbox.stats(),
       projectorStats: () => projectors.gaugeStats(),
@@ -105,6 +106,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     faults: killAt(config.faultKillAt ?? undefined),
     openTransfers: storage.openTransfers,
     logger: logger.child({ component: 'transfers' }),
+    onSettled: (how, state) => recordTransferSettled(metrics, how, state?.status ?? null, state?.failure?.reason ?? null),
   });
   const transferPort: TransferPort = {
     request: async (request) => {

@@ -17,6 +17,8 @@ export interface TransferRegistryDeps extends TransferDeps {
   logger: Logger;
   retry?: RetryPolicy;
   sweepIntervalMs?: number;
+  /** Observability hook: an actor stopped (done, parked, crashed, failed to load, stopped) with the transfer as it knew it. */
+  onSettled?: (how: string, state: TransferState | null) => void;
 }
 
 export interface LiveTransferInfo {
@@ -85,6 +87,7 @@ export class TransferRegistry {
       next: (snapshot) => {
         if (snapshot.status !== 'done') return;
         this.retire(transferId, actor, String(snapshot.value), snapshot.context);
+        this.deps.onSettled?.(String(snapshot.value), snapshot.context.state);
       },
       error: (error) => {
         this.totals.crashed += 1;

@@ -23,6 +23,8 @@ export interface MetricsSources {
   mailboxDepth: () => number;
   outboxStats: () => Promise<OutboxGaugeStats>;
   projectorStats: () => ProjectorGaugeStats;
+  /** Transfer actors currently live (driving a transfer). */
+  transferActors?: () => number;
 }
 
 export interface MetricsOptions {
@@ -47,6 +49,9 @@ export interface Metrics {
   consumerLag: Gauge<'topic' | 'partition'>;
   projectionLag: Histogram;
   deadLetters: Counter;
+  transferActors: Gauge;
+  transfersFinished: Counter<'status' | 'reason'>;
+  transfersParked: Counter;
   /** Scrape-time source failures (a failing source never fails the whole scrape). */
   collectErrors: Counter<'source'>;
 }
@@ -193,6 +198,28 @@ export function createMetrics(sources: MetricsSources, options: MetricsOptions =
     },
   });
 
+  const transferActors = new Gauge({
+    name: 'acta_transfer_actors',
+    help: 'Transfer actors currently live (transfers in flight on this node)',
+    registers,
+    collect() {
+      if (!sources.transferActors) return;
+      const value = readNumber('transfer_actors', sources.transferActors);
+      if (value !== null) this.set(value);
+    },
+  });
+  const transfersFinished = new Counter({
+    name: 'acta_transfers_finished_total',
+    help: 'Transfers that reached a terminal state on this node, by status and failure reason',
+    labelNames: ['status', 'reason'] as const,
+    registers,
+  });
+  const transfersParked = new Counter({
+    name: 'acta_transfers_parked_total',
+    help: 'Times a transfer step kept failing and the transfer was parked until the next recovery sweep',
+    registers,
+  });
+
   registry.registerMetric(collectErrors);
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
 
@@ -209,6 +236,9 @@ export function createMetrics(sources: MetricsSources, options: MetricsOptions =
     consumerLag,
     projectionLag,
     deadLetters,
+    transferActors,
+    transfersFinished,
+    transfersParked,
     collectErrors,
   };
 }
@@ -316,6 +346,12 @@ export function recordProjectionApplied(metrics: Metrics, occurredAt: string, no
   const committed = Date.parse(occurredAt);
   if (Number.isNaN(committed)) return;
   metrics.projectionLag.observe(Math.max(0, (nowMs - committed) / 1000));
+}
+
+/** Transfer registry onSettled: a terminal transfer counts by status and reason; a parked one counts as parked. */
+export function recordTransferSettled(metrics: Metrics, how: string, status: string | null, reason: string | null): void {
+  if (how === 'parked') metrics.transfersParked.inc();
+  if (how === 'done' && (status === 'COMPLETED' || status === 'FAILED')) metrics.transfersFinished.inc({ status, reason: reason ?? '' });
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -66,8 +66,26 @@ describe('operations (real Postgres)', function () {
     expect(sample(after, 'acta_journal_events_per_transaction_count')).to.be.greaterThan(sample(before, 'acta_journal_events_per_transaction_count'));
     const route = 'http_request_duration_seconds_count{method="POST",route="/api/accounts/:accountId/deposits",status="201"}';
     expect(sample(after, route) - sample(before, route)).to.equal(20);
-    for (const name of ['acta_live_actors', 'acta_mailbox_depth', 'acta_outbox_pending', 'acta_outbox_oldest_age_seconds', 'acta_projector_dead_letters_total']) {
+    for (const name of ['acta_live_actors', 'acta_transfer_actors', 'acta_mailbox_depth', 'acta_outbox_pending', 'acta_outbox_oldest_age_seconds', 'acta_projector_dead_letters_total']) {
       expect(after, name).to.match(new RegExp(`^${name} `, 'm'));
     }
+  });
+
+  it('counts finished transfers by status and reason in /metrics', async () => {
+    const [source, destination, frozen] = ['ops-src', 'ops-dst', 'ops-frozen'].map((name) => `${name}-${process.pid}`) as [string, string, string];
+    for (const accountId of [source, destination, frozen]) {
+      expect((await post(app.baseUrl, '/api/accounts', { accountId, ownerId: 'o', currency: 'USD' })).status).to.equal(201);
+    }
+    await post(app.baseUrl, `/api/accounts/${source}/deposits`, { amount: 100, currency: 'USD', transactionId: `ops-t-${process.pid}` });
+    await post(app.baseUrl, `/api/accounts/${frozen}/freeze`, { reason: 'test' });
+    const transfer = (transferId: string, to: string) => ({ transferId, sourceAccountId: source, destinationAccountId: to, amount: 10, currency: 'USD' });
+    const ids = [`ops-ok-${process.pid}`, `ops-frozen-${process.pid}`];
+    expect((await post(app.baseUrl, '/api/transfers', transfer(ids[0]!, destination))).status).to.equal(202);
+    expect((await post(app.baseUrl, '/api/transfers', transfer(ids[1]!, frozen))).status).to.equal(202);
+    await Promise.all(ids.map((id) => app.runtime.transfers.settled(id)));
+    const text = await (await fetch(`${app.baseUrl}/metrics`)).text();
+    expect(sample(text, 'acta_transfers_finished_total{status="COMPLETED",reason=""}')).to.equal(1);
+    expect(sample(text, 'acta_transfers_finished_total{status="FAILED",reason="account_frozen"}')).to.equal(1);
+    expect(sample(text, 'acta_transfer_actors ')).to.equal(0);
   });
 });
