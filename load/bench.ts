@@ -1,9 +1,12 @@
 // `npm run bench`: in ONE process measures (a) a trivial Express JSON POST route, (b) Acta's durable
 // deposit path spread over many accounts and (c) on one hot account, in rounds (each round measures
-// a, b, c back to back), prints the median ratios to (a) and writes load/RESULTS.md with the
+// a, b, c back to back), then commit → read-model lag at a fixed rate, then heap and RSS as the
+// accounts touched grow 100× with a short idle timeout (passivationMemory.ts, its own server),
+// prints the median ratios to (a) and writes load/RESULTS.md with the
 // hand-written load/FINDINGS.md appended. autocannon runs in a worker thread by default so the client
 // does not share the event loop of the in-process server it measures.
-// Exit 1 when a measured run saw non-2xx or errors (or, with --enforce-targets, missed a target).
+// Exit 1 when a measured run saw non-2xx or errors, the memory run could not finish (or, with
+// --enforce-targets, a throughput target was missed).
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BenchRow, LagRow, formatBenchTable, formatLagLine, formatResultsMarkdown, isCleanRow, machineInfo, missesTarget } from './benchReport';
@@ -19,10 +22,12 @@ import { formatCannonStats, runCannon } from './runCannon';
 import { markServerCpu, serverCpuMsSince } from './serverCpu';
 import { Buckets, projectionLagMetric, scrapeBuckets, summarizeLag } from './projectionLag';
 import { tokenizeArgv } from './argv';
-import { readInt } from './flagValues';
+import { readBoolean, readInt } from './flagValues';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startExpressBaseline } from './expressBaseline';
 import { UsageError } from './usageError';
+import { MemoryGrowthRow, formatMemoryGrowthLine } from './memoryGrowth';
+import { measurePassivationMemory, passivationDefaults } from './passivationMemory';
 
 /** The design's targets, as multiples of the Express baseline measured in the same run. */
 const spreadTargetRatio = 0.75;
@@ -31,7 +36,28 @@ const hotTargetRatio = 0.6;
 const benchHealthAttempts = 20;
 const benchHealthDelayMs = 250;
 
-const allowedFlags = ['duration', 'connections', 'accounts', 'amount', 'currency', 'seed-concurrency', 'workers', 'warmup', 'rounds', 'lag-rate', 'enforce-targets'];
+const allowedFlags = [
+  'duration',
+  'connections',
+  'accounts',
+  'amount',
+  'currency',
+  'seed-concurrency',
+  'workers',
+  'warmup',
+  'rounds',
+  'lag-rate',
+  'enforce-targets',
+  'passivation-accounts',
+  'passivation-factor',
+  'passivation-idle-ms',
+  'passivation-only',
+];
+/** Bounds of the passivation flags: the large step touches accounts × factor accounts over HTTP. */
+const passivationAccountsMax = 100_000;
+const passivationFactorMax = 1_000;
+const passivationIdleMsMax = 60_000;
+const passivationTouchedMax = 1_000_000;
 /** shared/design.md: commit → visible in the read model, p99 ≤ 50 ms at 1,000 writes/s. */
 const lagRateDefault = 1_000;
 const lagTargetP99S = 0.05;
@@ -131,6 +157,34 @@ function parseLagRate(argv: readonly string[]): number {
   return raw === undefined ? lagRateDefault : readInt('lag-rate', raw, { min: 0, max: lagRateMax });
 }
 
+interface PassivationFlags {
+  /** 0 skips the measurement. */
+  accounts: number;
+  factor: number;
+  idleMs: number;
+  /** Skip the throughput rounds and the lag run. */
+  only: boolean;
+}
+
+function parsePassivationFlags(argv: readonly string[]): PassivationFlags {
+  const { flags } = tokenizeArgv(argv);
+  const int = (flag: string, fallback: number, min: number, max: number) => {
+    const raw = flags.get(flag);
+    return raw === undefined ? fallback : readInt(flag, raw, { min, max });
+  };
+  const parsed = {
+    accounts: int('passivation-accounts', passivationDefaults.accounts, 0, passivationAccountsMax),
+    factor: int('passivation-factor', passivationDefaults.factor, 2, passivationFactorMax),
+    idleMs: int('passivation-idle-ms', passivationDefaults.idleMs, 1, passivationIdleMsMax),
+    only: flags.has('passivation-only') ? readBoolean('passivation-only', flags.get('passivation-only') as string) : false,
+  };
+  if (parsed.accounts * parsed.factor > passivationTouchedMax) {
+    throw new UsageError(`--passivation-accounts × --passivation-factor must be at most ${passivationTouchedMax}`);
+  }
+  if (parsed.only && parsed.accounts === 0) throw new UsageError('--passivation-only needs --passivation-accounts > 0');
+  return parsed;
+}
+
 /** How benchTarget.ts's server stores and relays events, from the same variables (no URL, it may hold a password). */
 function storageDescription(env: NodeJS.ProcessEnv): string {
   const store = env.EVENT_STORE_KIND === 'in-memory' ? 'in-memory store' : env.DATABASE_URL || env.POSTGRES_HOST ? 'external Postgres' : 'embedded Postgres';
@@ -150,14 +204,17 @@ async function readFindings(): Promise<string | null> {
 async function main(argv: string[]): Promise<number> {
   let flags: CannonFlags;
   let lagRate: number;
+  let passivation: PassivationFlags;
   try {
     flags = parseCannonFlags(argv, allowedFlags, { workers: 1, warmup: 3, rounds: 3 });
     lagRate = parseLagRate(argv);
+    passivation = parsePassivationFlags(argv);
     if (flags.positional.length > 0) throw new UsageError(`unexpected argument "${flags.positional[0]}"`);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(
-      `error: ${error.message}\nUsage: npm run bench -- [--duration=10 --rounds=3 --connections=50 --accounts=1000 --warmup=3 --workers=1 --lag-rate=1000 (0 skips) --enforce-targets]`,
+      `error: ${error.message}\nUsage: npm run bench -- [--duration=10 --rounds=3 --connections=50 --accounts=1000 --warmup=3 --workers=1 --lag-rate=1000 (0 skips) --enforce-targets ` +
+        `--passivation-accounts=${passivationDefaults.accounts} (0 skips) --passivation-factor=${passivationDefaults.factor} --passivation-idle-ms=${passivationDefaults.idleMs} --passivation-only]`,
     );
     return exitCodes.usage;
   }
@@ -188,20 +245,27 @@ async function main(argv: string[]): Promise<number> {
     rounds: [],
     serverBusyMs: [],
   };
-  const rows = [baseline, spread, hot];
+  const rows = passivation.only ? [] : [baseline, spread, hot];
 
   const started = new Map<() => Promise<StartedServer>, Promise<StartedServer>>();
   let lag: LagRow | null = null;
   try {
     for (const row of rows) await prepare(row, started, flags, log);
-    for (let round = 1; round <= flags.rounds; round += 1) await measureRound(rows, round, flags, log);
-    if (lagRate > 0) lag = await measureLag(spread, lagRate, flags, log);
+    for (let round = 1; round <= flags.rounds && rows.length > 0; round += 1) await measureRound(rows, round, flags, log);
+    if (lagRate > 0 && rows.length > 0) lag = await measureLag(spread, lagRate, flags, log);
   } finally {
     for (const server of started.values()) await server.then((running) => running.close(), () => undefined);
   }
+  // After the other servers closed: it boots its own runtime (same embedded Postgres data folder).
+  let memory: MemoryGrowthRow | null = null;
+  if (passivation.accounts > 0) {
+    const options = { accounts: passivation.accounts, factor: passivation.factor, idleMs: passivation.idleMs, concurrency: flags.seedConcurrency, currency: flags.currency };
+    memory = await measurePassivationMemory(options, log);
+  }
 
-  console.log(`\n${formatBenchTable(rows, baseline)}`);
+  if (rows.length > 0) console.log(`\n${formatBenchTable(rows, baseline)}`);
   if (lag !== null) console.log(formatLagLine(lag));
+  if (memory !== null) console.log(formatMemoryGrowthLine(memory));
   const settings = {
     durationS: flags.durationS,
     warmupS: flags.warmupS,
@@ -211,15 +275,20 @@ async function main(argv: string[]): Promise<number> {
     workers: flags.workers,
     storage: storageDescription(process.env),
   };
-  await writeFile(resultsPath, formatResultsMarkdown(rows, baseline, settings, machineInfo(), await readFindings(), lag));
-  console.log(`\nWrote ${resultsPath}`);
+  // A passivation-only run would replace the throughput tables with nothing, so it writes no RESULTS.md.
+  if (!passivation.only) {
+    await writeFile(resultsPath, formatResultsMarkdown(rows, baseline, settings, machineInfo(), await readFindings(), lag, memory));
+    console.log(`\nWrote ${resultsPath}`);
+  }
 
   const measured = rows.filter((row) => row.rounds.length > 0);
   const unclean = measured.filter((row) => !isCleanRow(row));
   if (unclean.length > 0) console.error(`FAIL: runs with non-2xx or errors: ${unclean.map((row) => row.label).join(', ')}`);
   const missed = measured.filter((row) => missesTarget(row, baseline));
   if (missed.length > 0) console.error(`Targets missed: ${missed.map((row) => row.label).join(', ')}`);
-  if (unclean.length > 0 || baseline.rounds.length === 0) return exitCodes.failed;
+  const memoryFailed = memory !== null && (memory.small === null || memory.large === null);
+  if (memoryFailed) console.error(`FAIL: ${formatMemoryGrowthLine(memory as MemoryGrowthRow)}`);
+  if (unclean.length > 0 || memoryFailed || (!passivation.only && baseline.rounds.length === 0)) return exitCodes.failed;
   return flags.enforceTargets && missed.length > 0 ? exitCodes.failed : exitCodes.passed;
 }
 

@@ -5,6 +5,7 @@
 // from something else on the box skews one round's pair rather than the whole comparison.
 import os from 'node:os';
 import { CannonStats, isCleanRun } from './runCannon';
+import { MemoryGrowthRow, formatMemoryGrowthMarkdown } from './memoryGrowth';
 
 export interface BenchRow {
   label: string;
@@ -189,6 +190,7 @@ export function formatResultsMarkdown(
   machine: MachineInfo,
   findings: string | null = null,
   lag: LagRow | null = null,
+  memory: MemoryGrowthRow | null = null,
 ): string {
   const tableRows = rows.map((row) => cells(row, baseline)).map((c) => `| ${columns.map((column) => c[column]).join(' | ')} |`);
   return [
@@ -209,6 +211,7 @@ export function formatResultsMarkdown(
     ...skippedNotes(rows).map((note) => `- ${note}`),
     ...(lag === null ? [] : [`- ${formatLagLine(lag)}`]),
     '',
+    ...(memory === null ? [] : [...formatMemoryGrowthMarkdown(memory), '']),
     'How to read it:',
     '- Each round measures every row back to back (baseline first). req/s, p50 and p99 are medians over rounds of',
     '  autocannon\'s mean of per-second counts and its latency percentiles; "vs baseline" is the median over rounds of',
@@ -225,6 +228,10 @@ export function formatResultsMarkdown(
     '- projection lag: deposits spread over the same accounts at a fixed rate (autocannon overallRate) after the',
     '  rounds; the server\'s own acta_projection_lag_seconds histogram (decided → applied to the read model) is',
     '  scraped before and after, so p99 is known to its bucket bound.',
+    '- passivation memory: a separate in-process server with a short ACCOUNT_IDLE_MS; N accounts are created and',
+    '  given one deposit each over HTTP, then (after every actor passivated, the read side stopped moving and a forced',
+    '  full GC) heapUsed and RSS are read; then factor × N accounts in total, and again. The heap is the whole bench',
+    '  process (server and its HTTP client). Flat = heap ratio ≤ 1.25 and < 1,024 bytes retained per extra account (a leaked actor is kilobytes).',
     '',
     ...(findings === null ? [] : ['<!-- Everything below is copied from load/FINDINGS.md; edit it there. -->', '', findings.trimEnd(), '']),
   ].join('\n');

@@ -10,17 +10,21 @@ import { createRuntime } from '../src/runtime';
 export interface StartedServer {
   /** API base including `/api`, e.g. `http://127.0.0.1:54321/api`. */
   baseUrl: string;
+  /** Account actors live in this process right now (passivationMemory.ts watches them go). */
+  liveActors?: () => number;
   close(): Promise<void>;
 }
 
 export type StartServer = () => Promise<StartedServer>;
 
-export const startActaServer: StartServer = async () => {
+/** `overrides` win over the environment, e.g. a short ACCOUNT_IDLE_MS for the passivation measurement. */
+export const startActaServer = async (overrides: Record<string, string> = {}): Promise<StartedServer> => {
   const config = loadConfig({
     EMBEDDED_PG_DATA_DIR: '.data/bench-postgres',
     EMBEDDED_PG_PORT: '54330',
     LOG_LEVEL: 'warn',
     ...process.env,
+    ...overrides,
   });
   const runtime = await createRuntime(config, createLogger(config.logLevel));
   const server = await new Promise<import('node:http').Server>((resolve) => {
@@ -29,6 +33,7 @@ export const startActaServer: StartServer = async () => {
   const { port } = server.address() as AddressInfo;
   return {
     baseUrl: `http://127.0.0.1:${port}/api`,
+    liveActors: () => runtime.system.stats().live,
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
