@@ -1,5 +1,6 @@
 // The outbox relay actor. Woken right after each commit (no poll wait on the hot path); polls only
 // as a fallback (other nodes' rows, expired leases); backs off, bounded, while the bus is down.
+import assert from 'node:assert/strict';
 import { assign, fromPromise, setup } from 'xstate';
 import { RelayRound } from '../../src/app/relayOutbox';
 
@@ -9,7 +10,11 @@ export const relayLimits = {
   backoffMaxMs: 5_000,
   leaseMs: 30_000,
   streamsPerRoundMax: 200,
+  /** Rounds whose publishes the bus has not acknowledged yet while the next one claims. */
+  roundsInFlightMax: 2,
 } as const;
+
+assert.ok(Number.isSafeInteger(relayLimits.roundsInFlightMax) && relayLimits.roundsInFlightMax >= 1, 'at least one round in flight');
 
 export interface RelayContext {
   /** A wake-up arrived during a round: run another one right away. */

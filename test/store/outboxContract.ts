@@ -96,6 +96,19 @@ export function outboxContract(setup: () => Promise<OutboxHarness>): void {
       expect((await outbox.stats()).pending).to.equal(1);
     });
 
+    it('a claim first deletes the published rows it is given (only the owner\'s), then sees their streams free', async () => {
+      await appendTwoStreams();
+      const first = await outbox.claim('relay-1', 1, longLeaseMs);
+      expect(labels(first, names)).to.deep.equal(['a1', 'a2', 'a3']);
+      await store.appendBatch([streamAppend(a, 3, 1, { topic: 'accounts' })]);
+      // Another owner's acknowledgement deletes nothing: stream a stays leased to relay-1.
+      expect(labels(await outbox.claim('relay-2', 10, longLeaseMs, first.map((row) => row.id)), names)).to.deep.equal(['b1']);
+      expect((await outbox.stats()).pending).to.equal(5);
+      const next = await outbox.claim('relay-1', 10, longLeaseMs, first.map((row) => row.id));
+      expect(labels(next, names)).to.deep.equal(['a4']);
+      expect((await outbox.stats()).pending).to.equal(2);
+    });
+
     it('releases rows of the owner for another attempt, counting it', async () => {
       await appendTwoStreams();
       const rows = await outbox.claim('relay-1', 1, longLeaseMs);

@@ -9,8 +9,9 @@ import { MemoryOutboxRow } from './memoryOutboxTable';
 export class MemoryOutbox implements Outbox {
   constructor(private readonly store: MemoryEventStore) {}
 
-  async claim(owner: string, streamsMax: number, leaseMs: number): Promise<OutboxRow[]> {
+  async claim(owner: string, streamsMax: number, leaseMs: number, published: readonly string[] = []): Promise<OutboxRow[]> {
     assertClaim(owner, streamsMax, leaseMs);
+    await this.markPublished(owner, published);
     const table = this.store.outboxTable;
     const now = table.now();
     // Rows are visited in id order, so streams are met oldest row first.

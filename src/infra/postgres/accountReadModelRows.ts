@@ -2,9 +2,9 @@
 // rebuild (which writes the same rows into shadow tables). int8 columns arrive as decimal strings
 // (see pool.ts) and are converted with a safe-integer assertion: money never becomes a float.
 import assert from 'node:assert/strict';
-import type { PoolClient } from 'pg';
 import { AccountSummaryRow, StatementEntry } from '../../ports/readModel';
 import { Column, forwardOnly, insertUnnest } from './unnestInsert';
+import { SqlClient } from './inlineStatements';
 
 /** The tables rows can be written to: the live ones and the rebuild's shadow copies. */
 export type SummaryTable = 'account_summary' | 'account_summary_next';
@@ -111,11 +111,11 @@ export function toEntry(row: StatementDbRow): StatementEntry {
 }
 
 /** Inserts entries; a row already there (same account and version) is left as it is. */
-export async function insertEntries(client: PoolClient, table: StatementTable, entries: readonly StatementEntry[]): Promise<void> {
+export async function insertEntries(client: SqlClient, table: StatementTable, entries: readonly StatementEntry[]): Promise<void> {
   await insertUnnest(client, table, statementColumnList, entries, 'on conflict (account_id, stream_version) do nothing');
 }
 
 /** Upserts summary rows; a row only ever moves forward (see forwardOnly). */
-export async function upsertSummaries(client: PoolClient, table: SummaryTable, summaries: readonly AccountSummaryRow[]): Promise<void> {
+export async function upsertSummaries(client: SqlClient, table: SummaryTable, summaries: readonly AccountSummaryRow[]): Promise<void> {
   await insertUnnest(client, table, summaryColumnList, summaries, forwardOnly('account_id', summaryColumnList));
 }

@@ -2,11 +2,13 @@
 // (planBatch) and then written in ONE transaction: rows, entries, dead letters and the partition's
 // checkpoint commit together, so a crash can never leave a row advanced without its entries or its
 // checkpoint (the seed's bug 7.1.6).
-import type { Pool, PoolClient } from 'pg';
+import assert from 'node:assert/strict';
+import type { Pool, PoolClient, QueryResult } from 'pg';
 import { BatchOutcome, DeadLetter, ProjectionBatch, ReadStream } from '../../projections/projectionBatch';
 import { keysOfBatch, planBatch } from '../../projections/planBatch';
 import { ProjectedRow } from '../../projections/streamProjection';
-import { lockedRows, PostgresProjectionTables } from './projectionTables';
+import { inlineValues, SqlClient, StatementBatch } from './inlineStatements';
+import { lockedRowsText, PostgresProjectionTables } from './projectionTables';
 import { deadLetterOffsetConstraint } from './readModelMigrations';
 import { withTransactionClient } from './transactionClient';
 import { Column, insertUnnest } from './unnestInsert';
@@ -17,16 +19,34 @@ export async function applyProjectionBatch<Row extends ProjectedRow, Entry>(
   batch: ProjectionBatch,
   readStream: ReadStream,
 ): Promise<BatchOutcome> {
+  // Two round trips per batch: begin + lock the batch's rows, then (after planning in memory) every
+  // write, the checkpoint and the commit as one simple-query string (inlineStatements.ts).
   return withTransactionClient(pool, async (client) => {
-    await client.query('begin');
-    const current = await lockedRows(client, tables, keysOfBatch(tables.projection, batch));
+    const current = await beginAndLockRows(client, tables, keysOfBatch(tables.projection, batch));
     const plan = await planBatch(tables.projection, batch, current, readStream);
-    await tables.write(client, 'live', plan.rows, plan.entries);
-    await insertDeadLetters(client, plan.deadLetters);
-    await saveCheckpoint(client, batch);
-    await client.query('commit');
+    const writes = new StatementBatch(client);
+    await tables.write(writes, 'live', plan.rows, plan.entries);
+    await insertDeadLetters(writes, plan.deadLetters);
+    await saveCheckpoint(writes, batch);
+    writes.add('commit');
+    await writes.flush();
     return plan.outcome;
   });
+}
+
+/** `begin` and lockedRows' statement in one simple-query string (the keys inlined as a literal). */
+async function beginAndLockRows<Row extends ProjectedRow, Entry>(
+  client: PoolClient,
+  tables: PostgresProjectionTables<Row, Entry>,
+  keys: readonly string[],
+): Promise<Map<string, Row>> {
+  if (keys.length === 0) {
+    await client.query('begin');
+    return new Map();
+  }
+  const results = (await client.query(`begin; ${inlineValues(client, lockedRowsText(tables), [keys])}`)) as unknown as QueryResult[];
+  assert.ok(Array.isArray(results) && results.length === 2, 'begin and the lock answer one result each');
+  return new Map(results[1]!.rows.map((row) => [String(row[tables.keyColumn]), tables.toRow(row)]));
 }
 
 const deadLetterColumns: readonly Column<DeadLetter>[] = [
@@ -40,12 +60,12 @@ const deadLetterColumns: readonly Column<DeadLetter>[] = [
 ];
 
 /** A redelivered poison message is recorded once: its partition offset is unique. */
-async function insertDeadLetters(client: PoolClient, deadLetters: readonly DeadLetter[]): Promise<void> {
+async function insertDeadLetters(client: SqlClient, deadLetters: readonly DeadLetter[]): Promise<void> {
   await insertUnnest(client, 'projection_dead_letters', deadLetterColumns, deadLetters, `on conflict on constraint ${deadLetterOffsetConstraint} do nothing`);
 }
 
 /** The checkpoint records the last batch committed for the partition, with the rows it wrote. */
-async function saveCheckpoint(client: PoolClient, batch: ProjectionBatch): Promise<void> {
+async function saveCheckpoint(client: SqlClient, batch: ProjectionBatch): Promise<void> {
   await client.query(
     `insert into projection_checkpoints (projection, topic, partition, next_offset, updated_at)
      values ($1, $2, $3, $4::bigint, now())

@@ -6,10 +6,11 @@
 // claim statements would both see the same unleased streams and both lease them. Taking the lock
 // first means each claim's statement snapshot already includes every earlier claim.
 import assert from 'node:assert/strict';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryResult } from 'pg';
 import { Outbox, OutboxRow, OutboxStats } from '../../ports/outbox';
 import { StoredEvent } from '../../ports/storedEvent';
 import { assertClaim } from '../storeAssertions';
+import { inlineValues } from './inlineStatements';
 import { withTransactionClient } from './transactionClient';
 
 /** Advisory lock key of the claim step: "ACTAOUT1" as 8 ASCII bytes, a fixed 64-bit value. */
@@ -43,21 +44,23 @@ claimed as (
 )
 select id::text as id, topic, event, attempts from claimed order by first_id, stream_version`;
 
+// Only the owner named on the row: if the lease expired and another relay took the stream, the row
+// is that relay's now. An expired lease nobody took yet is still ours to delete.
+const publishedText = 'delete from outbox_events where id = any($2::bigint[]) and claimed_by = $1';
+
 export class PostgresOutbox implements Outbox {
   constructor(private readonly pool: Pool) {}
 
-  async claim(owner: string, streamsMax: number, leaseMs: number): Promise<OutboxRow[]> {
+  async claim(owner: string, streamsMax: number, leaseMs: number, published: readonly string[] = []): Promise<OutboxRow[]> {
     assertClaim(owner, streamsMax, leaseMs);
-    return withTransactionClient(this.pool, (client) => claimInTransaction(client, owner, streamsMax, leaseMs));
+    return withTransactionClient(this.pool, (client) => claimInTransaction(client, owner, streamsMax, leaseMs, published));
   }
 
   async markPublished(owner: string, ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    // Only the owner named on the row: if the lease expired and another relay took the stream, the
-    // row is that relay's now. An expired lease nobody took yet is still ours to delete.
     await this.pool.query({
       name: 'acta_outbox_published_v1',
-      text: 'delete from outbox_events where id = any($2::bigint[]) and claimed_by = $1',
+      text: publishedText,
       values: [owner, ids],
     });
   }
@@ -85,10 +88,22 @@ export class PostgresOutbox implements Outbox {
   }
 }
 
-async function claimInTransaction(client: PoolClient, owner: string, streamsMax: number, leaseMs: number): Promise<OutboxRow[]> {
-  await client.query(`begin; select pg_advisory_xact_lock(${outboxClaimLockKey})`);
-  const { rows } = await client.query<ClaimedRow>({ name: 'acta_outbox_claim_v1', text: claimText, values: [owner, streamsMax, leaseMs] });
-  await client.query('commit');
-  return rows.map((row) => ({ id: row.id, topic: row.topic, event: row.event, attempts: row.attempts }));
+/**
+ * The previous round's delete, the lock and the claim travel as one simple-query string: Postgres
+ * runs its statements in one implicit transaction (the lock is held until the claim commits) and,
+ * under READ COMMITTED, gives the claim its own snapshot taken after the lock was granted, which
+ * also sees the delete. One round trip instead of five (delete; begin + lock, claim, commit). A
+ * simple query takes no parameters, so the values are inlined as escaped literals
+ * (inlineStatements.ts).
+ */
+async function claimInTransaction(client: PoolClient, owner: string, streamsMax: number, leaseMs: number, published: readonly string[]): Promise<OutboxRow[]> {
+  assert.ok(Number.isSafeInteger(streamsMax) && Number.isSafeInteger(leaseMs), 'claim bounds are integers');
+  const statements = [
+    ...(published.length > 0 ? [inlineValues(client, publishedText, [owner, published])] : []),
+    `select pg_advisory_xact_lock(${outboxClaimLockKey})`,
+    inlineValues(client, claimText, [owner, streamsMax, leaseMs]),
+  ];
+  const results = (await client.query(statements.join(';\n'))) as unknown as QueryResult<ClaimedRow>[];
+  assert.ok(Array.isArray(results) && results.length === statements.length, 'each statement answers one result');
+  return results[statements.length - 1]!.rows.map((row) => ({ id: row.id, topic: row.topic, event: row.event, attempts: row.attempts }));
 }
-

@@ -3,6 +3,7 @@
 // keyed by the same column, each with the shadow copy a full rebuild fills.
 import type { PoolClient, QueryResultRow } from 'pg';
 import { ProjectedRow, StreamProjection } from '../../projections/streamProjection';
+import { SqlClient } from './inlineStatements';
 import { TablePair } from './shadowTables';
 
 /** The live tables, or the rebuild's shadow copies. */
@@ -17,24 +18,16 @@ export interface PostgresProjectionTables<Row extends ProjectedRow, Entry> {
   rowColumns: string;
   toRow(row: QueryResultRow): Row;
   /** Writes rows (forward only) and entries (never overwritten) into one set of tables. */
-  write(client: PoolClient, set: TableSet, rows: readonly Row[], entries: readonly Entry[]): Promise<void>;
+  write(client: SqlClient, set: TableSet, rows: readonly Row[], entries: readonly Entry[]): Promise<void>;
 }
 
 /**
  * The live rows of these keys, locked (in key order, so two writers cannot deadlock) for the rest of
- * the transaction: a concurrent writer of the same stream waits and then sees our rows.
+ * the transaction: a concurrent writer of the same stream waits and then sees our rows. $1 is the
+ * keys (text[]); applyProjectionBatch sends it together with its begin.
  */
-export async function lockedRows<Row extends ProjectedRow, Entry>(
-  client: PoolClient,
-  tables: PostgresProjectionTables<Row, Entry>,
-  keys: readonly string[],
-): Promise<Map<string, Row>> {
-  if (keys.length === 0) return new Map();
-  const { rows } = await client.query(
-    `select ${tables.rowColumns} from ${tables.pairs[0]!.live} where ${tables.keyColumn} = any($1::text[]) order by ${tables.keyColumn} for update`,
-    [keys],
-  );
-  return new Map(rows.map((row) => [String(row[tables.keyColumn]), tables.toRow(row)]));
+export function lockedRowsText<Row extends ProjectedRow, Entry>(tables: PostgresProjectionTables<Row, Entry>): string {
+  return `select ${tables.rowColumns} from ${tables.pairs[0]!.live} where ${tables.keyColumn} = any($1::text[]) order by ${tables.keyColumn} for update`;
 }
 
 /** Deletes every row of one key, in every table of the set. */

@@ -1,11 +1,11 @@
 // SQL and row mapping of transfer_summary, shared by the live projection writes and the rebuild
 // (which writes the same rows into the shadow table).
 import assert from 'node:assert/strict';
-import type { PoolClient } from 'pg';
 import { TransferStepName } from '../../domain/transfer/transferIds';
 import { TransferSummaryRow } from '../../ports/transferReadModel';
 import { minorUnits } from './accountReadModelRows';
 import { Column, forwardOnly, insertUnnest } from './unnestInsert';
+import { SqlClient } from './inlineStatements';
 
 export type TransferTable = 'transfer_summary' | 'transfer_summary_next';
 
@@ -74,6 +74,6 @@ export function toTransfer(row: TransferDbRow): TransferSummaryRow {
 }
 
 /** Upserts transfer rows; a row only ever moves forward (see forwardOnly). */
-export async function upsertTransfers(client: PoolClient, table: TransferTable, rows: readonly TransferSummaryRow[]): Promise<void> {
+export async function upsertTransfers(client: SqlClient, table: TransferTable, rows: readonly TransferSummaryRow[]): Promise<void> {
   await insertUnnest(client, table, transferColumnList, rows, forwardOnly('transfer_id', transferColumnList));
 }

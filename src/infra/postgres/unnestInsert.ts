@@ -1,7 +1,7 @@
 // Multi-row inserts as one statement per chunk: each column travels as one array parameter and
 // unnest() zips them back into rows, so a thousand rows cost one round trip and one plan.
-import type { PoolClient } from 'pg';
 import { projectionLimits } from '../../projections/projectionLimits';
+import { SqlClient } from './inlineStatements';
 
 export interface Column<Row> {
   name: string;
@@ -11,7 +11,7 @@ export interface Column<Row> {
 }
 
 /** Inserts rows in chunks of insertRowsMax; `conflict` is the statement's on-conflict clause. */
-export async function insertUnnest<Row>(client: PoolClient, table: string, columns: readonly Column<Row>[], rows: readonly Row[], conflict: string): Promise<void> {
+export async function insertUnnest<Row>(client: SqlClient, table: string, columns: readonly Column<Row>[], rows: readonly Row[], conflict: string): Promise<void> {
   const names = columns.map((column) => column.name).join(', ');
   const arrays = columns.map((column, index) => `$${index + 1}::${column.type}[]`).join(', ');
   for (let start = 0; start < rows.length; start += projectionLimits.insertRowsMax) {
