@@ -155,7 +155,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   const countedCommands: CommandPort = {
     execute: async (request) => {
       const outcome = await commands.execute(request);
-      recordCommandOutcome(metrics, request.command.type, outcome.status, outcome.body);
+      recordCommandOutcome(metrics, request.command.type, outcome.status, outcome.body, { replayed: outcome.replayed === true });
       return outcome;
     },
   };

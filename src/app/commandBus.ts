@@ -22,7 +22,7 @@ export class CommandBus implements CommandPort {
   execute(request: CommandRequest): Promise<CommandOutcome> {
     const running = this.inFlight.get(request.idempotencyKey);
     if (running) {
-      if (running.requestHash === request.requestHash) return running.outcome;
+      if (running.requestHash === request.requestHash) return running.outcome.then((outcome) => ({ ...outcome, replayed: true }));
       return Promise.resolve(
         problemResponse(422, 'idempotency_key_reused', `Idempotency-Key ${request.idempotencyKey} is in use by a different request`),
       );

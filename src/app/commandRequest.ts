@@ -15,4 +15,7 @@ export interface CommandRequest<C = AccountCommand> {
 }
 
 /** What a command produced: the HTTP-shaped response that is also recorded for idempotent replay. */
-export type CommandOutcome = RecordedResponse;
+export interface CommandOutcome extends RecordedResponse {
+  /** True when this answers a repeat with the original's outcome (never recorded: only status and body are). */
+  replayed?: boolean;
+}

@@ -90,7 +90,7 @@ function replayOf(
 ): CommandOutcome | null {
   const earlier = idempotency.get(request.idempotencyKey);
   if (earlier) {
-    if (earlier.requestHash === request.requestHash) return earlier.response;
+    if (earlier.requestHash === request.requestHash) return { ...earlier.response, replayed: true };
     return problemResponse(
       422,
       'idempotency_key_reused',
@@ -101,7 +101,7 @@ function replayOf(
   if (!movement) return null;
   const recorded = transactions.get(movement.transactionId);
   if (!recorded) return null;
-  if (sameMovement(recorded, movement)) return recorded.response;
+  if (sameMovement(recorded, movement)) return { ...recorded.response, replayed: true };
   return problemResponse(
     409,
     'transaction_id_reused',

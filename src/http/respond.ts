@@ -3,7 +3,9 @@ import type { Response } from 'express';
 import { RecordedResponse } from '../ports/commandRecords';
 import { isProblemBody, problem } from '../app/problem';
 
-export function send(res: Response, outcome: RecordedResponse): void {
+/** A repeat answered with the original's outcome says so, as Stripe's Idempotent-Replayed header does. */
+export function send(res: Response, outcome: RecordedResponse & { replayed?: boolean }): void {
+  if (outcome.replayed) res.set('idempotent-replayed', 'true');
   const type = isProblemBody(outcome.body) ? 'application/problem+json' : 'application/json';
   res.status(outcome.status).type(type).send(JSON.stringify(outcome.body));
 }

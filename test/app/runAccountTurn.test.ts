@@ -77,7 +77,7 @@ describe('runAccountTurn', () => {
     const first = await run([original]);
     const events = await eventCount();
     const again = await run([{ ...original }]);
-    expect(again.outcomes).to.deep.equal(first.outcomes);
+    expect(again.outcomes).to.deep.equal(first.outcomes.map((outcome) => ({ ...outcome, replayed: true })));
     expect(again.appendedEvents).to.equal(0);
     expect(await eventCount()).to.equal(events);
     expect(state.balance).to.equal(70);
@@ -90,7 +90,7 @@ describe('runAccountTurn', () => {
     const first = await run([original]);
     expect(first.outcomes[0]!.status).to.equal(201);
     const again = await run([{ ...original }]);
-    expect(again.outcomes).to.deep.equal(first.outcomes);
+    expect(again.outcomes).to.deep.equal(first.outcomes.map((outcome) => ({ ...outcome, replayed: true })));
     expect(state.balance).to.equal(0);
   });
 
@@ -100,7 +100,7 @@ describe('runAccountTurn', () => {
     const command: AccountCommand = { type: 'OpenAccount', accountId: 'acc-2', ownerId: 'o', currency: 'USD' };
     const first = await runAccountTurn(deps, other, [request(command, key)]);
     const again = await runAccountTurn(deps, first.state, [request(command, key)]);
-    expect(again.outcomes).to.deep.equal(first.outcomes);
+    expect(again.outcomes).to.deep.equal(first.outcomes.map((outcome) => ({ ...outcome, replayed: true })));
   });
 
   it('answers 422 idempotency_key_reused for the same key with another payload, writing nothing', async () => {
@@ -131,7 +131,7 @@ describe('runAccountTurn', () => {
     const transactionId = randomUUID();
     const first = await run([deposit(500, transactionId)]);
     const again = await run([deposit(500, transactionId)]);
-    expect(again.outcomes).to.deep.equal(first.outcomes);
+    expect(again.outcomes).to.deep.equal(first.outcomes.map((outcome) => ({ ...outcome, replayed: true })));
     expect(state.balance).to.equal(500);
   });
 

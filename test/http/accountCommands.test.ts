@@ -133,6 +133,8 @@ describe('account commands over HTTP (real Postgres)', function () {
       const again = await post(app.baseUrl, `/api/accounts/${accountId}/deposits`, { transactionId: body.transactionId, currency: 'USD', amount: 70 }, key);
       expect(again.status).to.equal(first.status);
       expect(again.body).to.deep.equal(first.body);
+      expect(first.headers.get('idempotent-replayed')).to.equal(null);
+      expect(again.headers.get('idempotent-replayed')).to.equal('true');
       expect(await rows()).to.deep.equal(before);
     });
 

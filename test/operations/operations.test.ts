@@ -59,13 +59,16 @@ describe('operations (real Postgres)', function () {
       await post(app.baseUrl, `/api/accounts/${accountId}/deposits`, { amount: 5, currency: 'USD', transactionId: `m-${process.pid}-${i}` });
     }
     await post(app.baseUrl, `/api/accounts/${accountId}/withdrawals`, { amount: 10_000, currency: 'USD', transactionId: `m-${process.pid}-w` });
+    const retried = { amount: 1, currency: 'USD', transactionId: `m-${process.pid}-r` };
+    for (let i = 0; i < 2; i += 1) await post(app.baseUrl, `/api/accounts/${accountId}/deposits`, retried, `m-${process.pid}-retry-key`);
     const after = await pollUntil(metrics, (text) => sample(text, 'acta_projection_lag_seconds_count') > sample(before, 'acta_projection_lag_seconds_count'));
     const deposits = 'acta_command_outcomes_total{type="DepositMoney",outcome="accepted",code="none"}';
-    expect(sample(after, deposits) - sample(before, deposits)).to.equal(20);
+    expect(sample(after, deposits) - sample(before, deposits)).to.equal(21);
+    expect(sample(after, 'acta_command_outcomes_total{type="DepositMoney",outcome="replayed",code="none"}')).to.equal(1);
     expect(sample(after, 'acta_command_outcomes_total{type="WithdrawMoney",outcome="rejected",code="insufficient_funds"}')).to.equal(1);
     expect(sample(after, 'acta_journal_events_per_transaction_count')).to.be.greaterThan(sample(before, 'acta_journal_events_per_transaction_count'));
     const route = 'http_request_duration_seconds_count{method="POST",route="/api/accounts/:accountId/deposits",status="201"}';
-    expect(sample(after, route) - sample(before, route)).to.equal(20);
+    expect(sample(after, route) - sample(before, route)).to.equal(22);
     for (const name of ['acta_live_actors', 'acta_transfer_actors', 'acta_mailbox_depth', 'acta_outbox_pending', 'acta_outbox_oldest_age_seconds', 'acta_projector_dead_letters_total']) {
       expect(after, name).to.match(new RegExp(`^${name} `, 'm'));
     }

@@ -46,6 +46,7 @@ export interface HttpResult {
   status: number;
   contentType: string;
   body: Record<string, unknown>;
+  headers: Headers;
 }
 
 /** POST JSON with an Idempotency-Key (pass key: null to omit it). */
@@ -65,6 +66,7 @@ export async function request(baseUrl: string, path: string, init: RequestInit):
   return {
     status: response.status,
     contentType: response.headers.get('content-type') ?? '',
+    headers: response.headers,
     body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
   };
 }

@@ -34,11 +34,11 @@ export async function requestTransfer(deps: RequestTransferDeps, request: Transf
       if (recorded.requestHash !== request.requestHash) {
         return problemResponse(422, 'idempotency_key_reused', `Idempotency-Key ${request.idempotencyKey} was already used for a different request`);
       }
-      return accepted(await loadTransfer(request.command.transferId, deps.store));
+      return { ...accepted(await loadTransfer(request.command.transferId, deps.store)), replayed: true };
     }
     const state = await loadTransfer(request.command.transferId, deps.store);
     const decision = decideRequest(request.command, state);
-    if (decision.kind === 'repeat') return accepted(state);
+    if (decision.kind === 'repeat') return { ...accepted(state), replayed: true };
     if (decision.kind === 'conflict') return problemResponse(409, 'transfer_id_reused', decision.detail);
     const invalid = await invalidAccounts(deps, request.command);
     if (invalid) return invalid;
