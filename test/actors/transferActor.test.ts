@@ -78,6 +78,11 @@ describe('transfer actor', function () {
     expect((await command({ type: 'OpenAccount', accountId, ownerId: 'o', currency: 'EUR' })).status).to.equal(201);
     if (balance > 0) expect((await command({ type: 'DepositMoney', accountId, amount: balance, currency: 'EUR', transactionId: `seed-${accountId}` })).status).to.equal(201);
   }
+  /** Source `a` with 100, destination `b` empty. */
+  async function openAccounts(): Promise<void> {
+    await account('a', 100);
+    await account('b', 0);
+  }
   async function request(transferId: string, amount: number, start = true): Promise<CommandOutcome> {
     const outcome = await requestTransfer(
       { store, snapshots, journal, newId: randomUUID, now },
@@ -103,8 +108,7 @@ describe('transfer actor', function () {
   const calls = (step: TransferStepName) => flaky.getCalls().filter((call) => stepOf[call.args[0].command.type] === step).length;
 
   it('completes: hold, credit, capture, each asked once', async function () {
-    await account('a', 100);
-    await account('b', 0);
+    await openAccounts();
     expect((await request('t1', 40)).status).to.equal(202);
     expect(await finished('t1')).to.include({ status: 'COMPLETED' });
     expect(await balances()).to.deep.equal({ a: 60, aHeld: 0, b: 40 });
@@ -123,8 +127,7 @@ describe('transfer actor', function () {
   });
 
   it('frozen destination: credit refused, hold released, FAILED at credit', async function () {
-    await account('a', 100);
-    await account('b', 0);
+    await openAccounts();
     await command({ type: 'FreezeAccount', accountId: 'b', reason: 'kyc' });
     await request('t1', 40);
     const done = await finished('t1');
@@ -135,8 +138,7 @@ describe('transfer actor', function () {
   });
 
   it('a duplicate transferId starts one actor and moves the money once', async function () {
-    await account('a', 100);
-    await account('b', 0);
+    await openAccounts();
     await request('t1', 40);
     expect(registry.start('t1')).to.equal(false);
     expect((await request('t1', 40)).status).to.equal(202);
@@ -158,8 +160,7 @@ describe('transfer actor', function () {
   }
 
   it('retries the release step after transient failures and fails cleanly', async function () {
-    await account('a', 100);
-    await account('b', 0);
+    await openAccounts();
     await command({ type: 'FreezeAccount', accountId: 'b', reason: 'kyc' });
     plan.release = ['fail', 'commit-then-fail'];
     await request('t1', 40);
@@ -169,8 +170,7 @@ describe('transfer actor', function () {
   });
 
   it('a hold that never answers is abandoned behind a fence: FAILED, and the hold can never commit later', async function () {
-    await account('a', 100);
-    await account('b', 0);
+    await openAccounts();
     plan.hold = ['fail', 'fail', 'fail'];
     await request('t1', 40);
     const done = await finished('t1');
@@ -189,8 +189,7 @@ describe('transfer actor', function () {
   });
 
   it('a credit that committed but never answered is found by its fence: COMPLETED, credited once', async function () {
-    await account('a', 100);
-    await account('b', 0);
+    await openAccounts();
     plan.credit = ['commit-then-fail', 'commit-then-fail', 'commit-then-fail'];
     await request('t1', 40);
     expect(await finished('t1')).to.include({ status: 'COMPLETED' });
@@ -198,8 +197,7 @@ describe('transfer actor', function () {
   });
 
   it('a credit that never happened is abandoned: hold released, FAILED at credit, the destination untouched', async function () {
-    await account('a', 100);
-    await account('b', 0);
+    await openAccounts();
     plan.credit = ['fail', 'fail', 'fail'];
     await request('t1', 40);
     const done = await finished('t1');
@@ -209,8 +207,7 @@ describe('transfer actor', function () {
   });
 
   it('a capture that keeps failing is parked, never abandoned, and the next sweep completes it', async function () {
-    await account('a', 100);
-    await account('b', 0);
+    await openAccounts();
     plan.capture = ['fail', 'fail', 'fail'];
     await request('t1', 40);
     const parked = await finished('t1');
@@ -223,8 +220,7 @@ describe('transfer actor', function () {
   });
 
   it('recovery: a recorded transfer without an actor (a crash after the 202) is found in the event store and finished', async function () {
-    await account('a', 100);
-    await account('b', 0);
+    await openAccounts();
     await request('t1', 40, false);
     await request('t2', 70, false);
     expect(registry.list()).to.deep.equal([]);
