@@ -1,7 +1,8 @@
 // Kill -9 at every step boundary of a transfer (FAULT_KILL_AT makes the server SIGKILL itself the
 // first time it reaches the point), restart without the fault, and check the transfer ends cleanly
 // exactly once: recovery finds it in the event store, every leg happened at most once, and the money
-// adds up. Real server processes on a real Postgres database.
+// adds up. Also a SIGTERM in the middle of a burst of transfers: a clean exit, and after a restart
+// every transfer is terminal with money conserved. Real server processes on a real Postgres database.
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { post } from '../support/app';
@@ -120,4 +121,40 @@ describe('transfers survive kill -9 at every step boundary (real server, real Po
       }
     });
   }
+  it('SIGTERM during a burst of transfers exits 0; after restart every transfer is terminal and money is conserved', async function () {
+    server = await startServer(db.url);
+    const tag = randomUUID().slice(0, 8);
+    const accounts = [0, 1, 2, 3].map((index) => `term-${tag}-${index}`);
+    for (const accountId of accounts) {
+      expect((await post(server.baseUrl, '/api/accounts', { accountId, ownerId: 'o', currency: 'EUR' })).status).to.equal(201);
+      expect((await post(server.baseUrl, `/api/accounts/${accountId}/deposits`, { amount: 1_000, currency: 'EUR', transactionId: `d-${accountId}` })).status).to.equal(201);
+    }
+    const bodies = Array.from({ length: 40 }, (_, index) => ({
+      transferId: `term-${tag}-t${index}`,
+      sourceAccountId: accounts[index % 4]!,
+      destinationAccountId: accounts[(index + 1) % 4]!,
+      amount: 50 + index,
+      currency: 'EUR',
+    }));
+    const burst = bodies.map((body) => post(server!.baseUrl, '/api/transfers', body, `key-${body.transferId}`).catch(() => null));
+    await Promise.race(burst);
+    server.child.kill('SIGTERM');
+    await Promise.all(burst);
+    const exit = await Promise.race([server.exited, new Promise<'alive'>((resolve) => setTimeout(() => resolve('alive'), 30_000))]);
+    expect(exit, server.stderr()).to.deep.equal({ code: 0, signal: null });
+
+    server = await startServer(db.url);
+    // Retry every request (a client would): recorded ones answer 202 again, the others are recorded now.
+    for (const body of bodies) expect((await post(server.baseUrl, '/api/transfers', body, `key-${body.transferId}`)).status).to.equal(202);
+    for (const body of bodies) {
+      await pollUntil(
+        () => transferEvents(db, body.transferId),
+        (rows) => rows.some((row) => row.event_type === 'TransferCompleted' || row.event_type === 'TransferFailed'),
+        { timeoutMs: 60_000, intervalMs: 100 },
+      );
+    }
+    const ledgers = await Promise.all(accounts.map((accountId) => ledger(db, accountId)));
+    expect(ledgers.reduce((sum, account) => sum + account.balance, 0)).to.equal(4_000);
+    expect(ledgers.map((account) => account.held)).to.deep.equal([0, 0, 0, 0]);
+  });
 });
