@@ -6,13 +6,12 @@ import { transferStreamId } from '../../domain/transfer/transferIds';
 import { TransferState } from '../../domain/transfer/transferState';
 import { AppendResult, EventStore, StreamAppend } from '../../ports/eventStore';
 import { TransactionRecord } from '../../ports/commandRecords';
-import { StoredEvent } from '../../ports/storedEvent';
 import { CommandPort } from '../commandBus';
 import { CommandOutcome } from '../commandRequest';
 import { Faults } from '../faults';
 import { problemResponse } from '../problem';
 import { transferTopic } from '../transferTopic';
-import { foldTransferEvent, loadTransfer } from './loadTransfer';
+import { loadTransfer, stageTransferEvents } from './loadTransfer';
 
 export interface TransferDeps {
   /** Account commands (a CommandBus over the account actors). */
@@ -58,9 +57,7 @@ export async function abandonStep(deps: TransferDeps, state: TransferState, deta
 async function record(deps: TransferDeps, state: TransferState, step: TransferStep, result: StepResult): Promise<Move> {
   const decision = onStepResult(state, step.name, result);
   if (decision.events.length === 0) return { kind: 'moved', state };
-  const occurredAt = deps.now();
-  const metadata = { commandId: step.idempotencyKey, correlationId: state.transferId, causationId: null };
-  const events = decision.events.map((event) => ({ eventId: deps.newId(), type: event.type, data: { ...event.data }, metadata, occurredAt }));
+  const { events, next, occurredAt } = stageTransferEvents(state, decision.events, { commandId: step.idempotencyKey, correlationId: state.transferId }, deps);
   const streamId = transferStreamId(state.transferId);
   const transactions: TransactionRecord[] = decision.fence
     ? [
@@ -79,8 +76,7 @@ async function record(deps: TransferDeps, state: TransferState, step: TransferSt
   if (!appended.ok && appended.conflict === 'transaction_id' && decision.fence) return record(deps, state, step, { kind: 'done' });
   // Another process moved this transfer: reload and let the next move ask again.
   if (!appended.ok) return { kind: 'moved', state: await loadTransfer(state.transferId, deps.store) };
-  const stored: StoredEvent[] = events.map((event, index) => ({ ...event, streamId, streamVersion: state.version + index + 1, globalPosition: '0' }));
-  return { kind: 'moved', state: stored.reduce(foldTransferEvent, state) };
+  return { kind: 'moved', state: next };
 }
 
 /** done / refused, or null when the answer is transient and the step should be asked again. */

@@ -5,7 +5,7 @@ import { TransferEvent } from '../../domain/transfer/transferEvents';
 import { transferStreamId } from '../../domain/transfer/transferIds';
 import { TransferState, initialTransferState } from '../../domain/transfer/transferState';
 import { EventStore } from '../../ports/eventStore';
-import { StoredEvent } from '../../ports/storedEvent';
+import { NewEvent, StoredEvent } from '../../ports/storedEvent';
 
 export async function loadTransfer(transferId: string, store: Pick<EventStore, 'readStream'>): Promise<TransferState> {
   let state = initialTransferState(transferId);
@@ -19,4 +19,26 @@ export async function loadTransfer(transferId: string, store: Pick<EventStore, '
 export function foldTransferEvent(state: TransferState, stored: StoredEvent): TransferState {
   const event = { type: stored.type, data: stored.data } as unknown as TransferEvent;
   return evolveTransfer(state, event, stored.streamVersion, stored.occurredAt);
+}
+
+export interface StagedTransferEvents {
+  /** The decided events, stamped for the store. */
+  events: NewEvent[];
+  /** The state they lead to once appended. */
+  next: TransferState;
+  occurredAt: string;
+}
+
+/** Stamps decided transfer events (ids, time, metadata) and folds them into the state after the append. */
+export function stageTransferEvents(
+  state: TransferState,
+  decided: readonly TransferEvent[],
+  cause: { commandId: string; correlationId: string },
+  clock: { newId: () => string; now: () => string },
+): StagedTransferEvents {
+  const occurredAt = clock.now();
+  const metadata = { ...cause, causationId: null };
+  const events = decided.map((event) => ({ eventId: clock.newId(), type: event.type, data: { ...event.data }, metadata, occurredAt }));
+  const next = decided.reduce((current, event, index) => evolveTransfer(current, event, state.version + index + 1, occurredAt), state);
+  return { events, next, occurredAt };
 }

@@ -15,7 +15,7 @@ import { CommandOutcome, CommandRequest } from '../commandRequest';
 import { problemResponse } from '../problem';
 import { transferTopic } from '../transferTopic';
 import { transferView } from '../transferView';
-import { foldTransferEvent, loadTransfer } from './loadTransfer';
+import { loadTransfer, stageTransferEvents } from './loadTransfer';
 
 export interface RequestTransferDeps {
   store: Pick<EventStore, 'readStream' | 'findIdempotency'>;
@@ -42,11 +42,8 @@ export async function requestTransfer(deps: RequestTransferDeps, request: Transf
     if (decision.kind === 'conflict') return problemResponse(409, 'transfer_id_reused', decision.detail);
     const invalid = await invalidAccounts(deps, request.command);
     if (invalid) return invalid;
-    const occurredAt = deps.now();
-    const metadata = { commandId: request.idempotencyKey, correlationId: request.correlationId, causationId: null };
-    const events = decision.events.map((event) => ({ eventId: deps.newId(), type: event.type, data: { ...event.data }, metadata, occurredAt }));
-    const created = events.map((event, index) => ({ ...event, streamId: transferStreamId(request.command.transferId), streamVersion: index + 1, globalPosition: '0' }));
-    const next = created.reduce(foldTransferEvent, state);
+    const cause = { commandId: request.idempotencyKey, correlationId: request.correlationId };
+    const { events, next, occurredAt } = stageTransferEvents(state, decision.events, cause, deps);
     const outcome = accepted(next);
     const result = await deps.journal.append({
       streamId: transferStreamId(request.command.transferId),
