@@ -1,11 +1,10 @@
 // The composition root as a function: builds storage, the journal writer, the actor system, the
-// command bus, the outbox relay, the message bus, the projector and the HTTP app for a
-// configuration. main.ts runs it; tests start it in-process.
+// command bus, the read pipeline (outbox relay → message bus → projectors, on its own worker thread
+// with Postgres storage) and the HTTP app for a configuration. main.ts runs it; tests start it
+// in-process.
 import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import { ActorSystem } from '../actors/system/actorSystem';
-import { Projector } from '../actors/projector/projector';
-import { OutboxRelay, startOutboxRelay } from '../actors/outboxRelay/outboxRelay';
 import { CommandBus } from './app/commandBus';
 import { JournalWriter } from './app/journalWriter';
 import { ProjectionVersions } from './app/projectionVersions';
@@ -18,11 +17,13 @@ import { AdminPort, adminRoutes } from './http/adminRoutes';
 import { Logger } from './infra/logger';
 import { createKafkaBus } from './infra/kafka/kafkaBus';
 import { MemoryBus } from './infra/memory/memoryBus';
+import { ReadPipeline, ReadPipelineEvents } from './readPipeline/readPipeline';
+import { startInlinePipeline } from './readPipeline/inlinePipeline';
+import { WorkerPipeline } from './readPipeline/workerPipeline';
 import { ProjectionRebuilder } from './projections/projectionRebuilder';
 import { AccountReadModel } from './ports/readModel';
 import { TransferReadModel } from './ports/transferReadModel';
 import { openReadSide } from './readSide';
-import { startProjectors } from './startProjectors';
 import { MessageBus } from './ports/messageBus';
 import { Storage, openStorage } from './storage';
 import { CommandPort } from './app/commandBus';
@@ -34,7 +35,7 @@ import { requestTransfer } from './app/transfers/requestTransfer';
 import { transferCommandRoutes, TransferPort } from './http/transferCommandRoutes';
 import { consoleRouter } from './http/consoleRoute';
 import { openApiRouter } from './http/openapi';
-import { createMetrics, httpMetricsMiddleware, metricsRouter, recordCommandOutcome, recordJournalBatch, recordProjectionApplied, recordTransferSettled, Metrics } from './infra/metrics';
+import { createMetrics, httpMetricsMiddleware, metricsRouter, recordCommandOutcome, recordJournalBatch, recordProjectionLag, recordTransferSettled, Metrics } from './infra/metrics';
 
 export interface Runtime {
   config: Config;
@@ -43,11 +44,8 @@ export interface Runtime {
   journal: JournalWriter;
   system: ActorSystem;
   commands: CommandBus;
-  bus: MessageBus;
-  relay: OutboxRelay;
-  /** The account projector (acta.account). */
-  projector: Projector;
-  transferProjector: Projector;
+  /** Outbox relay → bus → projectors (on a worker thread or this one, per READ_PIPELINE_THREAD). */
+  pipeline: ReadPipeline;
   readModel: AccountReadModel;
   transferReadModel: TransferReadModel;
   rebuilder: ProjectionRebuilder;
@@ -66,18 +64,15 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       transferActors: () => transfers.stats().live,
       mailboxDepth: () => system.actors().reduce((sum, actor) => sum + actor.mailboxDepth, 0),
       outboxStats: () => storage.outbox.stats(),
-      projectorStats: () => projectors.gaugeStats(),
+      projectorStats: () => pipeline?.gaugeStats() ?? { deadLettered: 0, partitions: [] },
     },
     { defaultMetrics: true },
   );
-  const bus: MessageBus = config.kafka
-    ? createKafkaBus({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger: logger.child({ component: 'kafka' }) })
-    : new MemoryBus();
   // The relay is woken right after every commit: no poll interval on the hot path.
-  // Assigned once the projector is subscribed (below): the relay starts after its consumer exists.
-  let relay: OutboxRelay | null = null;
+  // Assigned once the projectors are subscribed (below): the relay starts after its consumers exist.
+  let pipeline: ReadPipeline | null = null;
   const journal = new JournalWriter(storage.store, config.journalConcurrentTransactions, (appends, events, ms) => {
-    relay?.wake();
+    pipeline?.wake();
     recordJournalBatch(metrics, appends, events, ms);
   });
   const system = new ActorSystem({
@@ -118,12 +113,12 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   };
   const readSide = openReadSide(storage);
   const { readModel, transferReadModel, rebuilder, audit, versions, transferVersions } = readSide;
-  // Both projectors subscribe before the relay starts publishing (the in-process bus acknowledges a
-  // publish only once every subscribed group has handled it).
-  const projectors = await startProjectors(readSide, bus, logger, (occurredAt) => recordProjectionApplied(metrics, occurredAt));
-  const projector = projectors.accounts;
-  const startedRelay = startOutboxRelay({ outbox: storage.outbox, bus, logger: logger.child({ component: 'outbox-relay' }) });
-  relay = startedRelay;
+  const pipelineEvents: ReadPipelineEvents = {
+    applied: (projection, key, version) => (projection === 'accounts' ? versions : transferVersions).applied(key, version),
+    lag: (seconds) => recordProjectionLag(metrics, seconds),
+  };
+  const startedPipeline = await startReadPipeline(config, storage, readSide, pipelineEvents, logger);
+  pipeline = startedPipeline;
   // Recovery: transfers left unfinished by an earlier process are resumed from the event store.
   await transfers.startSweeping();
 
@@ -134,23 +129,27 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       database: (await storage.healthy()) ? 'up' : 'down',
       accepting: shuttingDown ? 'down' : 'up',
     };
-    if (config.kafka) checks.kafka = (await bus.healthy()) ? 'up' : 'down';
+    checks.readPipeline = startedPipeline.stats().running ? 'up' : 'down';
+    if (config.kafka) checks.kafka = (await startedPipeline.busHealthy()) ? 'up' : 'down';
     return { ready: Object.values(checks).every((check) => check === 'up'), checks };
   };
   const admin: AdminPort = {
     rebuildAccount: (accountId) => rebuilder.rebuildAccount(accountId),
     rebuildTransfer: (transferId) => rebuilder.rebuildTransfer(transferId),
     rebuildAll: () => rebuilder.rebuildAll(),
-    console: async () => ({
-      system: { ...system.stats(), journal: journal.stats() },
-      accounts: system.actors(),
-      projectors: projectors.all().map((entry) => entry.stats()),
-      outbox: { ...(await storage.outbox.stats()), relay: startedRelay.stats() },
-      transfers: transfers.list(),
-      transferTotals: transfers.stats(),
-    }),
+    console: async () => {
+      const { projectors, relay, thread, running } = startedPipeline.stats();
+      return {
+        system: { ...system.stats(), journal: journal.stats(), readPipeline: { thread, running } },
+        accounts: system.actors(),
+        projectors,
+        outbox: { ...(await storage.outbox.stats()), relay },
+        transfers: transfers.list(),
+        transferTotals: transfers.stats(),
+      };
+    },
     passivate: (accountId) => system.passivate(accountId),
-    restartProjector: (name) => projectors.restart(name),
+    restartProjector: (name) => startedPipeline.restartProjector(name),
   };
   const countedCommands: CommandPort = {
     execute: async (request) => {
@@ -176,10 +175,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     journal,
     system,
     commands,
-    bus,
-    relay: startedRelay,
-    projector,
-    transferProjector: projectors.transfers,
+    pipeline: startedPipeline,
     readModel,
     transferReadModel,
     rebuilder,
@@ -193,13 +189,30 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
         shutdown = (async () => {
           await transfers.stop(Math.min(drainMs, limits.commandTimeoutMs));
           await system.drain(drainMs);
-          await startedRelay.stop();
-          await projectors.stop();
-          await bus.close();
+          await startedPipeline.stop();
           await storage.close();
         })();
       }
       return shutdown;
     },
   };
+}
+
+/**
+ * The read pipeline for the configuration: on its own worker thread with Postgres storage (unless
+ * READ_PIPELINE_THREAD=main), on this thread in memory (the worker could not see the in-memory
+ * store). Resolves once its projectors are subscribed and its relay runs.
+ */
+async function startReadPipeline(config: Config, storage: Storage, readSide: ReturnType<typeof openReadSide>, events: ReadPipelineEvents, logger: Logger): Promise<ReadPipeline> {
+  if (config.readPipelineThread === 'worker' && storage.url) {
+    return WorkerPipeline.start({
+      data: { databaseUrl: storage.url, poolMax: config.readPipelinePoolMax, kafka: config.kafka, logLevel: config.logLevel },
+      events,
+      logger: logger.child({ component: 'read-pipeline' }),
+    });
+  }
+  const bus: MessageBus = config.kafka
+    ? createKafkaBus({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger: logger.child({ component: 'kafka' }) })
+    : new MemoryBus();
+  return startInlinePipeline({ outbox: storage.outbox, bus, targets: { applyAccountBatch: (batch) => readSide.readModel.applyAccountBatch(batch), applyTransferBatch: (batch) => readSide.transferReadModel.applyTransferBatch(batch) }, events, logger, thread: 'main' });
 }

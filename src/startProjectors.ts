@@ -2,15 +2,15 @@
 // acta.account, transfers on acta.transfer. The composition root starts them before the outbox
 // relay (the in-process bus acknowledges a publish only once every subscribed group handled it).
 import { Projector, ProjectorOptions, startProjector } from '../actors/projector/projector';
-import { ProjectionVersions } from './app/projectionVersions';
 import { accountTopic } from './app/runAccountTurn';
 import { transferTopic } from './app/transferTopic';
 import { Logger } from './infra/logger';
-import { ProjectorGaugeStats } from './infra/metrics';
 import { MessageBus } from './ports/messageBus';
 import { accountStreamProjection } from './projections/accountProjection';
 import { transferStreamProjection } from './projections/transferProjection';
-import { ReadSide } from './readSide';
+import { BatchOutcome, ProjectionBatch } from './projections/projectionBatch';
+import { commitLagSeconds, projectorGaugeStats, ReadPipelineEvents } from './readPipeline/readPipeline';
+import { ProjectorGaugeStats } from './infra/metrics';
 
 export const accountProjectorGroup = 'acta-account-projector';
 export const transferProjectorGroup = 'acta-transfer-projector';
@@ -26,14 +26,15 @@ export interface Projectors {
   stop(): Promise<void>;
 }
 
+/** The read models' batch writes the projectors feed. */
+export interface ProjectorTargets {
+  applyAccountBatch(batch: ProjectionBatch): Promise<BatchOutcome>;
+  applyTransferBatch(batch: ProjectionBatch): Promise<BatchOutcome>;
+}
+
 /** Resolves once both projectors have tried to join their groups (they keep retrying if the bus is down). */
-export async function startProjectors(
-  readSide: ReadSide,
-  bus: MessageBus,
-  logger: Logger,
-  onApplied: (occurredAt: string) => void,
-): Promise<Projectors> {
-  const start = (projection: ProjectorOptions['projection'], topic: string, groupId: string, apply: ProjectorOptions['apply'], versions: ProjectionVersions) =>
+export async function startProjectors(targets: ProjectorTargets, bus: MessageBus, logger: Logger, events: ReadPipelineEvents): Promise<Projectors> {
+  const start = (projection: ProjectorOptions['projection'], topic: string, groupId: string, apply: ProjectorOptions['apply'], name: 'accounts' | 'transfers') =>
     startProjector({
       projection,
       topic,
@@ -41,14 +42,15 @@ export async function startProjectors(
       groupId,
       apply,
       onApplied: (key, version, occurredAt) => {
-        versions.applied(key, version);
-        onApplied(occurredAt);
+        events.applied(name, key, version);
+        const lag = commitLagSeconds(occurredAt, Date.now());
+        if (lag !== null) events.lag(lag);
       },
       logger: logger.child({ component: `${projection.name}-projector` }),
     });
   const started = await Promise.allSettled([
-    start(accountStreamProjection, accountTopic, accountProjectorGroup, (batch) => readSide.readModel.applyAccountBatch(batch), readSide.versions),
-    start(transferStreamProjection, transferTopic, transferProjectorGroup, (batch) => readSide.transferReadModel.applyTransferBatch(batch), readSide.transferVersions),
+    start(accountStreamProjection, accountTopic, accountProjectorGroup, (batch) => targets.applyAccountBatch(batch), 'accounts'),
+    start(transferStreamProjection, transferTopic, transferProjectorGroup, (batch) => targets.applyTransferBatch(batch), 'transfers'),
   ]);
   const [accountStart, transferStart] = started;
   if (accountStart.status === 'rejected' || transferStart.status === 'rejected') {
@@ -64,10 +66,7 @@ export async function startProjectors(
     accounts,
     transfers,
     all,
-    gaugeStats: () => {
-      const stats = all().map((projector) => projector.stats());
-      return { deadLettered: stats.reduce((sum, entry) => sum + entry.deadLettered, 0), partitions: stats.flatMap((entry) => entry.partitions) };
-    },
+    gaugeStats: () => projectorGaugeStats(all().map((projector) => projector.stats())),
     restart: async (name) => {
       const projector = all().find((candidate) => candidate.stats().name === name);
       if (!projector) return false;

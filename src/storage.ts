@@ -27,6 +27,8 @@ export interface Storage {
   openTransfers: OpenTransferFinder;
   /** The Postgres pool, null in in-memory mode. */
   pool: Pool | null;
+  /** The Postgres connection string (embedded or external), null in in-memory mode. */
+  url: string | null;
   /** True when the database answers a trivial query. */
   healthy(): Promise<boolean>;
   close(): Promise<void>;
@@ -41,6 +43,7 @@ export async function openStorage(mode: StorageMode, poolMax: number, logger: Lo
       outbox: new MemoryOutbox(store),
       openTransfers: new MemoryOpenTransfers(store),
       pool: null,
+      url: null,
       healthy: async () => true,
       close: async () => {},
     };
@@ -64,6 +67,7 @@ export async function openStorage(mode: StorageMode, poolMax: number, logger: Lo
     outbox: new PostgresOutbox(pool),
     openTransfers: new PostgresOpenTransfers(pool),
     pool,
+    url,
     healthy: async () => {
       try {
         await pool.query('select 1');

@@ -26,6 +26,9 @@ const envSchema = z.object({
   READ_WAIT_MS: positiveInt(2_000, 60_000),
   PG_POOL_MAX: positiveInt(16, 200),
   JOURNAL_CONCURRENT_TRANSACTIONS: positiveInt(4, 64),
+  /** Where the outbox relay and the projectors run: their own worker thread, or the HTTP thread. */
+  READ_PIPELINE_THREAD: z.enum(['worker', 'main']).default('worker'),
+  READ_PIPELINE_PG_POOL_MAX: positiveInt(8, 200),
   ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
   /** Fault injection (crash tests): SIGKILL this process when it reaches the named point, e.g. transfer.credit.answered. */
   FAULT_KILL_AT: z.string().regex(/^[a-z]+\.[a-z]+\.[a-z]+$/, 'FAULT_KILL_AT looks like transfer.credit.answered').optional(),
@@ -45,6 +48,9 @@ export interface Config {
   readWaitMs: number;
   pgPoolMax: number;
   journalConcurrentTransactions: number;
+  /** 'worker' runs relay + bus + projectors on their own thread (Postgres storage only). */
+  readPipelineThread: 'worker' | 'main';
+  readPipelinePoolMax: number;
   adminToken: string | null;
   faultKillAt: string | null;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -71,6 +77,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     readWaitMs: e.READ_WAIT_MS,
     pgPoolMax: e.PG_POOL_MAX,
     journalConcurrentTransactions: e.JOURNAL_CONCURRENT_TRANSACTIONS,
+    readPipelineThread: e.READ_PIPELINE_THREAD,
+    readPipelinePoolMax: e.READ_PIPELINE_PG_POOL_MAX,
     adminToken: e.ADMIN_TOKEN ?? null,
     faultKillAt: e.FAULT_KILL_AT ?? null,
     logLevel: e.LOG_LEVEL,

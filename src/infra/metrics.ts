@@ -5,6 +5,7 @@
 // journal onBatch, projector onApplied, command outcomes).
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { commitLagSeconds } from '../readPipeline/readPipeline';
 
 export interface OutboxGaugeStats {
   pending: number;
@@ -343,9 +344,13 @@ export function recordJournalBatch(metrics: Metrics, _appends: number, events: n
 
 /** Projector onApplied(accountId, version, occurredAt): commit → applied lag. Ignores unknown times. */
 export function recordProjectionApplied(metrics: Metrics, occurredAt: string, nowMs: number = Date.now()): void {
-  const committed = Date.parse(occurredAt);
-  if (Number.isNaN(committed)) return;
-  metrics.projectionLag.observe(Math.max(0, (nowMs - committed) / 1000));
+  const seconds = commitLagSeconds(occurredAt, nowMs);
+  if (seconds !== null) recordProjectionLag(metrics, seconds);
+}
+
+/** Commit → applied lag measured where the projector runs (possibly another thread). */
+export function recordProjectionLag(metrics: Metrics, seconds: number): void {
+  metrics.projectionLag.observe(seconds);
 }
 
 /** Transfer registry onSettled: a terminal transfer counts by status and reason; a parked one counts as parked. */

@@ -15,7 +15,7 @@ describe('health and request ids', () => {
   it('is live and ready, with the database checked', async () => {
     const ready = await request(app.baseUrl, '/readyz', { method: 'GET' });
     expect(ready.status).to.equal(200);
-    expect(ready.body).to.deep.include({ ready: true, checks: { database: 'up', accepting: 'up' } });
+    expect(ready.body).to.deep.include({ ready: true, checks: { database: 'up', accepting: 'up', readPipeline: 'up' } });
     expect((await request(app.baseUrl, '/livez', { method: 'GET' })).status).to.equal(200);
   });
 

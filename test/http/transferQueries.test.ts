@@ -53,7 +53,7 @@ for (const mode of modes) {
       const expectedVersion = await store.streamVersion(streamId);
       const [result] = await store.appendBatch([{ streamId, expectedVersion, events, topic: transferTopic, transactions: [], idempotency: [] }]);
       if (!result?.ok) throw new Error(`append to ${streamId} failed: ${JSON.stringify(result)}`);
-      app.runtime.relay.wake();
+      app.runtime.pipeline.wake();
       return result.lastVersion;
     }
 
@@ -183,7 +183,7 @@ for (const mode of modes) {
         ]);
         const restarted = await adminPost(app, '/api/admin/projectors/transfers/restart');
         expect(restarted.status, JSON.stringify(restarted.body)).to.equal(200);
-        expect(app.runtime.transferProjector.stats()).to.deep.include({ restarts: 1, state: 'running' });
+        expect(app.runtime.pipeline.stats().projectors.find((projector) => projector.name === 'transfers')).to.deep.include({ restarts: 1, state: 'running' });
         const later = newId('t');
         const laterVersion = await appendTransfer(app, later, [requested(later, 'src', 'dst', 1)]);
         expect((await get(app.baseUrl, `/api/transfers/${later}?minVersion=${laterVersion}`)).status).to.equal(200);
@@ -223,7 +223,7 @@ describe('transfer queries over HTTP (in-memory storage and bus)', function () {
       { streamId: transferStreamId(id), expectedVersion: 0, events: [requested(id, 'src', 'dst', 7), fundsHeld(id)], topic: transferTopic, transactions: [], idempotency: [] },
     ]);
     expect(result?.ok).to.equal(true);
-    app.runtime.relay.wake();
+    app.runtime.pipeline.wake();
     const read = await get(app.baseUrl, `/api/transfers/${id}?minVersion=2`);
     expect(read.status, JSON.stringify(read.body)).to.equal(200);
     expect(read.body).to.deep.equal(transferView(await loadTransfer(id, store)));

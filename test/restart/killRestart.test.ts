@@ -129,7 +129,7 @@ describe('kill and restart of the real server process (real Postgres)', function
       // Signal while the burst is in flight: right after the first deposit is acknowledged.
       await Promise.race(burst);
       const signalledAt = Date.now();
-      // tsx relays SIGTERM to the node process running main.ts and exits with its code.
+      // SIGTERM goes straight to the node process running main.ts (npm start runs no tsx CLI in front).
       server.child.kill('SIGTERM');
       const outcomes = await Promise.all(burst);
       const exit = await Promise.race([

@@ -6,7 +6,6 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 
 const projectRoot = path.resolve(__dirname, '../..');
-const tsxBin = path.join(projectRoot, 'node_modules/.bin/tsx');
 
 export interface Server {
   child: ChildProcess;
@@ -31,9 +30,10 @@ export async function startServer(databaseUrl: string, extraEnv: Record<string, 
   delete env.KAFKA_BROKERS;
   delete env.KAFKA_BROKER;
   delete env.EVENT_STORE_KIND;
-  // detached: its own process group, so SIGKILL reaches tsx's node child too (tsx runs the script in a
-  // child process and a SIGKILL to tsx itself cannot be relayed).
-  const child = spawn(tsxBin, ['src/main.ts'], { cwd: projectRoot, env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  // As `npm start` runs it: one node process with tsx's loader, no tsx CLI in front (the CLI relays a
+  // SIGTERM and SIGKILLs the server when it does not acknowledge within ~60 ms, i.e. under load).
+  // detached: its own process group, so killGroup reaches every process it started.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: projectRoot, env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
