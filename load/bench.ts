@@ -2,14 +2,17 @@
 // deposit path spread over many accounts and (c) on one hot account, in rounds (each round measures
 // a, b, c back to back), then commit → read-model lag at a fixed rate, then heap and RSS as the
 // accounts touched grow 100× with a short idle timeout (passivationMemory.ts, its own server),
-// prints the median ratios to (a) and writes load/RESULTS.md with the
+// prints the median ratios to (a), CPU per request of the server's thread, the load client, the other
+// threads and Postgres, and per Acta row the box ceiling (what the cores could serve at that CPU per
+// request: boxCeiling.ts), and writes load/RESULTS.md with the
 // hand-written load/FINDINGS.md appended. autocannon runs in a worker thread by default so the client
 // does not share the event loop of the in-process server it measures.
 // Exit 1 when a measured run saw non-2xx or errors, the memory run could not finish (or, with
 // --enforce-targets, a throughput target was missed).
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { BenchRow, LagRow, formatBenchTable, formatLagLine, formatResultsMarkdown, isCleanRow, machineInfo, missesTarget } from './benchReport';
+import { BenchRow, LagRow, formatBenchTable, formatCeilingLines, formatLagLine, formatResultsMarkdown, isCleanRow, machineInfo, missesTarget } from './benchReport';
+import { BoxCpuMs, boxCpuSince, markBoxCpu } from './boxCpu';
 import { StartedServer, startActaServer } from './benchTarget';
 import { parseCannonFlags, CannonFlags } from './cannonFlags';
 import { CannonScenarioName, prepareCannonScenario } from './cannonScenarios';
@@ -69,6 +72,7 @@ const resultsPath = path.join(__dirname, 'RESULTS.md');
 const findingsPath = path.join(__dirname, 'FINDINGS.md');
 
 interface Measured extends BenchRow {
+  boxCpuMs: BoxCpuMs[];
   scenario: CannonScenarioName;
   start: () => Promise<StartedServer>;
   server?: StartedServer;
@@ -101,9 +105,12 @@ async function measureRound(rows: readonly Measured[], round: number, flags: Can
     log(`Round ${round}/${flags.rounds}: ${row.label} (${flags.warmupS}s warm-up + ${flags.durationS}s) ...`);
     const run = { baseUrl: row.server.baseUrl, request: row.request, connections: flags.connections, workers: flags.workers };
     if (flags.warmupS > 0) await runCannon({ ...run, durationS: flags.warmupS });
+    // Box marks outside the server's, so walking /proc is not billed to the server's thread.
+    const boxMark = markBoxCpu();
     const mark = markServerCpu();
     const stats = await runCannon({ ...run, durationS: flags.durationS });
     row.serverBusyMs.push(serverCpuMsSince(mark));
+    row.boxCpuMs.push(boxCpuSince(boxMark));
     row.rounds.push(stats);
     log(formatCannonStats(row.label, stats));
   }
@@ -226,6 +233,7 @@ async function main(argv: string[]): Promise<number> {
     description: 'trivial Express 5 JSON POST route, same requests, no storage',
     rounds: [],
     serverBusyMs: [],
+    boxCpuMs: [],
   };
   const spread: Measured = {
     label: 'acta deposits-spread',
@@ -235,6 +243,7 @@ async function main(argv: string[]): Promise<number> {
     targetRatio: spreadTargetRatio,
     rounds: [],
     serverBusyMs: [],
+    boxCpuMs: [],
   };
   const hot: Measured = {
     label: 'acta deposits-hot',
@@ -244,6 +253,7 @@ async function main(argv: string[]): Promise<number> {
     targetRatio: hotTargetRatio,
     rounds: [],
     serverBusyMs: [],
+    boxCpuMs: [],
   };
   const rows = passivation.only ? [] : [baseline, spread, hot];
 
@@ -263,7 +273,8 @@ async function main(argv: string[]): Promise<number> {
     memory = await measurePassivationMemory(options, log);
   }
 
-  if (rows.length > 0) console.log(`\n${formatBenchTable(rows, baseline)}`);
+  const machine = machineInfo();
+  if (rows.length > 0) console.log(`\n${formatBenchTable(rows, baseline)}\n\n${formatCeilingLines(rows, baseline, machine.availableParallelism ?? machine.cores).join('\n')}`);
   if (lag !== null) console.log(formatLagLine(lag));
   if (memory !== null) console.log(formatMemoryGrowthLine(memory));
   const settings = {
@@ -277,7 +288,7 @@ async function main(argv: string[]): Promise<number> {
   };
   // A passivation-only run would replace the throughput tables with nothing, so it writes no RESULTS.md.
   if (!passivation.only) {
-    await writeFile(resultsPath, formatResultsMarkdown(rows, baseline, settings, machineInfo(), await readFindings(), lag, memory));
+    await writeFile(resultsPath, formatResultsMarkdown(rows, baseline, settings, machine, await readFindings(), lag, memory));
     console.log(`\nWrote ${resultsPath}`);
   }
 

@@ -6,6 +6,8 @@
 import os from 'node:os';
 import { CannonStats, isCleanRun } from './runCannon';
 import { MemoryGrowthRow, formatMemoryGrowthMarkdown } from './memoryGrowth';
+import type { BoxCpuMs } from './boxCpu';
+import { formatCeilingLine, formatUs, perRequestUs, sumOrNull } from './boxCeiling';
 
 export interface BenchRow {
   label: string;
@@ -18,6 +20,8 @@ export interface BenchRow {
    * CPU per request is what the server's code costs, and a shared box disturbs it far less than req/s.
    */
   serverBusyMs: number[];
+  /** Per round, the rest of the box's CPU during the measured run: load client, other threads, Postgres (boxCpu.ts). Absent: not sampled, the columns say n/a. */
+  boxCpuMs?: BoxCpuMs[];
   /** Why the row was not measured (e.g. the Acta server did not start). */
   skipped?: string;
   /** Minimum throughput as a multiple of the baseline, from the design's targets. */
@@ -38,6 +42,8 @@ export interface BenchSettings {
 export interface MachineInfo {
   cpuModel: string;
   cores: number;
+  /** os.availableParallelism(): the cores this process may run on, for the box ceiling; absent, `cores`. */
+  availableParallelism?: number;
   totalMemoryGiB: number;
   node: string;
   platform: string;
@@ -49,6 +55,7 @@ export function machineInfo(now: Date = new Date()): MachineInfo {
   return {
     cpuModel: cpus[0]?.model.trim() ?? 'unknown CPU',
     cores: cpus.length,
+    availableParallelism: os.availableParallelism(),
     totalMemoryGiB: os.totalmem() / 1024 ** 3,
     node: process.version,
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
@@ -111,6 +118,10 @@ interface Cells {
   run: string;
   rps: string;
   busy: string;
+  client: string;
+  others: string;
+  pg: string;
+  box: string;
   ratio: string;
   perRound: string;
   target: string;
@@ -123,7 +134,7 @@ interface Cells {
 function cells(row: BenchRow, baseline: BenchRow): Cells {
   const target = row.targetRatio === undefined ? '-' : `≥ ${row.targetRatio.toFixed(2)}`;
   if (row.rounds.length === 0) {
-    return { run: row.label, rps: 'not run', busy: '-', ratio: '-', perRound: '-', target, p50: '-', p99: '-', non2xx: '-', errors: '-' };
+    return { run: row.label, rps: 'not run', busy: '-', client: '-', others: '-', pg: '-', box: '-', ratio: '-', perRound: '-', target, p50: '-', p99: '-', non2xx: '-', errors: '-' };
   }
   const ratios = roundRatios(row, baseline);
   const ratio = ratios.length === 0 ? undefined : median(ratios);
@@ -133,7 +144,11 @@ function cells(row: BenchRow, baseline: BenchRow): Cells {
   return {
     run: row.label,
     rps: median(row.rounds.map((stats) => stats.requestsPerSec)).toFixed(0),
-    busy: busyPerRequest(row),
+    busy: formatUs(medianPerRequest(row, 'server')),
+    client: formatUs(medianPerRequest(row, 'client')),
+    others: formatUs(medianPerRequest(row, 'others')),
+    pg: formatUs(medianPerRequest(row, 'pg')),
+    box: formatUs(medianPerRequest(row, 'box')),
     ratio: ratio === undefined ? '-' : `${ratio.toFixed(2)}×`,
     perRound: ratios.map((value) => value.toFixed(2)).join(' ') || '-',
     target: `${target}${verdict}`,
@@ -144,19 +159,50 @@ function cells(row: BenchRow, baseline: BenchRow): Cells {
   };
 }
 
-/** Median over rounds of the server's CPU time per request, in µs. */
-function busyPerRequest(row: BenchRow): string {
-  const perRequest = row.rounds.flatMap((stats, index) => {
-    const busyMs = row.serverBusyMs[index];
-    return busyMs === undefined || stats.totalRequests === 0 ? [] : [(busyMs * 1000) / stats.totalRequests];
-  });
-  return perRequest.length === 0 ? '-' : median(perRequest).toFixed(0);
+type CpuPart = 'server' | 'client' | 'others' | 'pg' | 'box';
+
+/** One round's CPU per request in µs, by part; null when a part could not be read or nothing was measured. */
+function roundPerRequestUs(row: BenchRow, index: number): Record<CpuPart, number | null> {
+  const requests = row.rounds[index]?.totalRequests ?? 0;
+  const box = row.boxCpuMs?.[index];
+  const server = perRequestUs(row.serverBusyMs[index], requests);
+  const client = perRequestUs(box?.clientMs, requests);
+  const others = perRequestUs(box?.otherThreadsMs, requests);
+  const pg = perRequestUs(box?.pgMs, requests);
+  return { server, client, others, pg, box: sumOrNull([server, client, others, pg]) };
+}
+
+/** Median over the rounds that have the part; null when none has it. */
+export function medianPerRequest(row: BenchRow, part: CpuPart): number | null {
+  const values = row.rounds.map((_, index) => roundPerRequestUs(row, index)[part]).filter((value): value is number => value !== null);
+  return values.length === 0 ? null : median(values);
+}
+
+/** The box ceiling line of every measured row that has a target. */
+export function formatCeilingLines(rows: readonly BenchRow[], baseline: BenchRow, cores: number): string[] {
+  const baselineRps = baseline.rounds.length === 0 ? null : median(baseline.rounds.map((stats) => stats.requestsPerSec));
+  return rows
+    .filter((row) => row.targetRatio !== undefined && row.rounds.length > 0)
+    .map((row) =>
+      formatCeilingLine({
+        label: row.label,
+        cores,
+        boxUsPerRequest: medianPerRequest(row, 'box'),
+        serverUsPerRequest: medianPerRequest(row, 'server'),
+        baselineRps,
+        targetRatio: row.targetRatio as number,
+      }),
+    );
 }
 
 const headers: Cells = {
   run: 'run',
   rps: 'req/s',
   busy: 'server CPU µs/req',
+  client: 'client thread µs/req',
+  others: 'other threads µs/req',
+  pg: 'pg CPU µs/req',
+  box: 'box CPU µs/req',
   ratio: 'vs baseline',
   perRound: 'per round',
   target: 'target',
@@ -209,6 +255,7 @@ export function formatResultsMarkdown(
     ...tableRows,
     '',
     ...skippedNotes(rows).map((note) => `- ${note}`),
+    ...formatCeilingLines(rows, baseline, machine.availableParallelism ?? machine.cores).map((line) => `- ${line}`),
     ...(lag === null ? [] : [`- ${formatLagLine(lag)}`]),
     '',
     ...(memory === null ? [] : [...formatMemoryGrowthMarkdown(memory), '']),
@@ -220,6 +267,15 @@ export function formatResultsMarkdown(
     '- server CPU µs/req: CPU time of the server\'s thread (the bench\'s main thread; Linux schedstat, else event-loop',
     '  utilisation) during the measured run ÷ its requests, median over rounds: what one request costs the one thread',
     '  that serves everything (HTTP, actors, journal, relay, projector). It moves far less than req/s on a shared box.',
+    '- client thread µs/req: CPU of the threads born or ended during the run (autocannon starts its worker thread per',
+    '  run), i.e. the load client: the bench process\'s CPU (getrusage, all threads) less the main thread and less the',
+    '  threads alive throughout. other threads µs/req: those threads alive throughout (libuv pool, V8 helpers, any',
+    '  worker thread the server keeps). pg CPU µs/req: utime+stime (and reaped children) of the postgres processes of',
+    '  the cluster the bench started, or of every postgres process on the box when it uses an external one.',
+    '- box CPU µs/req = server + client + other threads + pg, per round, median over rounds; other processes on the box',
+    '  are not counted. Box ceiling = cores × 1e6 ÷ box CPU µs/req: the req/s the cores could serve at that cost if',
+    '  nothing else ran; below target × baseline req/s, the target cannot be met on this box without cheaper requests.',
+    '  Thread ceiling = 1e6 ÷ server CPU µs/req: one thread serves everything and cannot do more.',
     '- Targets come from shared/design.md: durable deposits spread over many accounts ≥ 0.75 × the trivial Express',
     '  route, one hot account ≥ 0.6 ×, measured in the same run.',
     '- Each request carries its own Idempotency-Key and transactionId (autocannon setupRequest), so no response',

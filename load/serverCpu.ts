@@ -17,8 +17,10 @@ function mainThreadOnCpuNs(): number | null {
     const [runNs] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ');
     const value = Number(runNs);
     return Number.isFinite(value) ? value : null;
-  } catch {
-    return null;
+  } catch (error) {
+    // No /proc (not Linux): the caller falls back to event-loop utilisation.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
   }
 }
 

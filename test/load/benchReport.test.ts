@@ -1,7 +1,7 @@
 // The bench's arithmetic: median ratios over rounds, the findings file carried into RESULTS.md, and the
 // projection-lag histogram difference.
 import { expect } from 'chai';
-import { BenchRow, formatResultsMarkdown, median, missesTarget, roundRatios } from '../../load/benchReport';
+import { BenchRow, formatBenchTable, formatCeilingLines, formatResultsMarkdown, median, medianPerRequest, missesTarget, roundRatios } from '../../load/benchReport';
 import { parseHistogramBuckets, summarizeLag } from '../../load/projectionLag';
 import { CannonStats } from '../../load/runCannon';
 
@@ -21,11 +21,19 @@ function stats(requestsPerSec: number, overrides: Partial<CannonStats> = {}): Ca
   };
 }
 
-function row(label: string, rps: number[], targetRatio?: number): BenchRow {
-  return { label, description: label, rounds: rps.map((value) => stats(value)), serverBusyMs: rps.map(() => 1000), ...(targetRatio === undefined ? {} : { targetRatio }) };
+/** Each round: 1,000 ms on the server's thread, 500 on the client, 100 on other threads, `pgMs` in Postgres. */
+function row(label: string, rps: number[], targetRatio?: number, pgMs = 0): BenchRow {
+  return {
+    label,
+    description: label,
+    rounds: rps.map((value) => stats(value)),
+    serverBusyMs: rps.map(() => 1000),
+    boxCpuMs: rps.map(() => ({ clientMs: 500, otherThreadsMs: 100, pgMs })),
+    ...(targetRatio === undefined ? {} : { targetRatio }),
+  };
 }
 
-const machine = { cpuModel: 'test CPU', cores: 2, totalMemoryGiB: 1, node: 'v20', platform: 'linux', date: '2026-01-01T00:00:00.000Z' };
+const machine = { cpuModel: 'test CPU', cores: 2, availableParallelism: 2, totalMemoryGiB: 1, node: 'v20', platform: 'linux', date: '2026-01-01T00:00:00.000Z' };
 const settings = { durationS: 5, warmupS: 1, rounds: 3, connections: 50, accounts: 1000, workers: 1 };
 
 describe('bench report', () => {
@@ -52,6 +60,44 @@ describe('bench report', () => {
     expect(withFindings).to.contain('0.60×');
     expect(withFindings.indexOf('- a hand-written line')).to.be.greaterThan(withFindings.indexOf('| acta deposits-spread'));
     expect(formatResultsMarkdown(rows, baseline, settings, machine, null)).not.to.contain('Findings');
+  });
+});
+
+describe('bench report: CPU per request', () => {
+  it('shows each part and the box total per request, median over rounds', () => {
+    // 5 s at 1,000 req/s = 5,000 requests: 1,000 ms ÷ 5,000 = 200 µs on the server's thread.
+    const acta = row('acta deposits-spread', [1000, 1000, 1000], 0.75, 2000);
+    expect(medianPerRequest(acta, 'server')).to.equal(200);
+    expect(medianPerRequest(acta, 'client')).to.equal(100);
+    expect(medianPerRequest(acta, 'others')).to.equal(20);
+    expect(medianPerRequest(acta, 'pg')).to.equal(400);
+    expect(medianPerRequest(acta, 'box')).to.equal(720);
+    const table = formatBenchTable([row('express-baseline', [2000, 2000, 2000]), acta], row('express-baseline', [2000, 2000, 2000]));
+    const [header, , actaLine] = table.split('\n');
+    expect(header).to.match(/server CPU µs\/req +client thread µs\/req +other threads µs\/req +pg CPU µs\/req +box CPU µs\/req +vs baseline/);
+    expect(actaLine).to.match(/^acta deposits-spread +1000 +200 +100 +20 +400 +720 +0\.50×/);
+  });
+
+  it('says n/a, never NaN, for a part that could not be read or a round without requests', () => {
+    const unread: BenchRow = { ...row('acta deposits-hot', [1000], 0.6), boxCpuMs: [{ clientMs: null, otherThreadsMs: null, pgMs: null }] };
+    expect(medianPerRequest(unread, 'pg')).to.equal(null);
+    expect(medianPerRequest(unread, 'box')).to.equal(null);
+    const idle: BenchRow = { ...row('acta deposits-hot', [0], 0.6) };
+    const table = formatBenchTable([unread, idle], row('express-baseline', [1000]));
+    expect(table).to.contain('n/a').and.not.to.contain('NaN');
+    const unsampled: BenchRow = { label: 'old', description: '', rounds: [stats(1000)], serverBusyMs: [1000] };
+    expect(medianPerRequest(unsampled, 'box')).to.equal(null);
+    expect(formatCeilingLines([unread, idle], row('express-baseline', [1000]), 2).join('\n')).to.contain('n/a').and.not.to.contain('NaN');
+  });
+
+  it('writes one box ceiling line per row with a target, into RESULTS.md too', () => {
+    const baseline = row('express-baseline', [2000, 2000, 2000]);
+    const rows = [baseline, row('acta deposits-spread', [1000, 1000, 1000], 0.75, 2000)];
+    const lines = formatCeilingLines(rows, baseline, 2);
+    // 2 cores × 1e6 ÷ 720 µs = 2778 req/s = 1.39× of 2,000.
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.contain('2 cores ÷ 720 µs/req = 2778 req/s = 1.39×').and.to.contain('within reach');
+    expect(formatResultsMarkdown(rows, baseline, settings, machine)).to.contain(`- ${lines[0]}`).and.to.contain('| box CPU µs/req |');
   });
 });
 
