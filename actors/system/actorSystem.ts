@@ -11,7 +11,7 @@ import { problemResponse } from '../../src/app/problem';
 import { TurnDeps, runAccountTurn } from '../../src/app/runAccountTurn';
 import { EventStore } from '../../src/ports/eventStore';
 import { SnapshotStore } from '../../src/ports/snapshotStore';
-import { AccountMachine, accountMachine } from '../account/accountMachine';
+import { AccountMachine, accountMachine, turnRunner } from '../account/accountMachine';
 import { PendingCommand } from '../account/pendingCommand';
 import { Logger } from '../../src/infra/logger';
 
@@ -72,11 +72,13 @@ export class ActorSystem {
         activate: fromPromise<AccountState, { accountId: string }>(({ input }) =>
           activateAccount(input.accountId, deps.store, deps.snapshots),
         ),
-        runTurn: fromPromise(async ({ input }: { input: { state: AccountState; turn: PendingCommand[] } }) => {
-          const result = await runAccountTurn(turnDeps, input.state, input.turn.map((pending) => pending.request));
+      },
+      actions: {
+        startTurn: turnRunner(async (state, turn) => {
+          const result = await runAccountTurn(turnDeps, state, turn.map((pending) => pending.request));
           this.totals.turns += 1;
-          this.totals.commandsProcessed += input.turn.length;
-          deps.onTurn?.(input.turn.length, result.appendedEvents);
+          this.totals.commandsProcessed += turn.length;
+          deps.onTurn?.(turn.length, result.appendedEvents);
           return result;
         }),
       },
@@ -127,7 +129,7 @@ export class ActorSystem {
         accountId,
         state: String(snapshot.value),
         version: snapshot.context.state?.version ?? null,
-        mailboxDepth: snapshot.context.mailbox.length + snapshot.context.turn.length,
+        mailboxDepth: snapshot.context.mailbox.size + snapshot.context.turn.length,
         lastActiveAt: new Date(snapshot.context.lastActiveAt).toISOString(),
         commandsProcessed: snapshot.context.commandsProcessed,
       };

@@ -103,6 +103,23 @@ describe('account actor system', () => {
     expect(accepted.every((o) => o.status === 201)).to.equal(true);
   });
 
+  it('reports the turn in flight plus the queued commands as the actor’s mailbox depth', async () => {
+    await system.dispatch(open('a'));
+    const hold = gate();
+    const append = store.appendBatch.bind(store);
+    sinon.stub(store, 'appendBatch').callsFake(async (appends) => {
+      await hold.opened;
+      return append(appends);
+    });
+    const inFlight = system.dispatch(deposit('a', 1));
+    await waitUntil(() => system.actors()[0]?.state === 'processing');
+    const queued = Array.from({ length: 4 }, () => system.dispatch(deposit('a', 1)));
+    expect(system.actors()[0]).to.include({ state: 'processing', mailboxDepth: 5 });
+    hold.release();
+    await Promise.all([inFlight, ...queued]);
+    expect(system.actors()[0]).to.include({ state: 'idle', mailboxDepth: 0, commandsProcessed: 6 });
+  });
+
   it('passivates an idle actor after ACCOUNT_IDLE_MS and reactivates it from the store', async () => {
     const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     system = build({ idleMs: 5_000 });

@@ -1,0 +1,39 @@
+// An account actor's bounded command queue. It is mutated in place and owned by the actor's context:
+// copying an immutable array on every command made enqueueing O(depth), which a hot account with a
+// deep mailbox paid on each of its commands.
+import assert from 'node:assert/strict';
+import { PendingCommand } from './pendingCommand';
+
+export class Mailbox {
+  private queued: PendingCommand[] = [];
+
+  constructor(private readonly sizeMax: number) {
+    assert.ok(Number.isInteger(sizeMax) && sizeMax > 0, 'a mailbox must hold at least one command');
+  }
+
+  get size(): number {
+    return this.queued.length;
+  }
+
+  get isFull(): boolean {
+    return this.queued.length >= this.sizeMax;
+  }
+
+  /** Queues a command at the back. The caller answers mailbox_full first; queueing past the bound is a bug. */
+  push(pending: PendingCommand): void {
+    assert.ok(!this.isFull, 'mailbox is full; the actor must answer mailbox_full instead of queueing');
+    this.queued.push(pending);
+  }
+
+  /** Removes and returns up to `countMax` commands from the front, in arrival order. */
+  take(countMax: number): PendingCommand[] {
+    assert.ok(countMax > 0, 'a turn takes at least one command');
+    // The usual case takes everything: hand over the array instead of copying it.
+    if (this.queued.length <= countMax) {
+      const all = this.queued;
+      this.queued = [];
+      return all;
+    }
+    return this.queued.splice(0, countMax);
+  }
+}
