@@ -7,7 +7,7 @@
 import { BusMessage, ConsumedBatch, MessageBus, Subscription } from '../../ports/messageBus';
 
 export const memoryBusLimits = {
-  partitionsPerTopic: 4,
+  partitionsPerTopic: 1,
   batchMessagesMax: 500,
   redeliveryBackoffMinMs: 10,
   redeliveryBackoffMaxMs: 2_000,
