@@ -3,6 +3,8 @@ import { PostgresOutbox } from '../../src/infra/postgres/postgresOutbox';
 import { TestDatabase, createTestDatabase } from '../support/database';
 import { outboxContract } from './outboxContract';
 import { pollUntil } from './pollUntil';
+import { expect } from 'chai';
+import { streamAppend, streamId } from './fixtures';
 
 describe('PostgresOutbox', () => {
   let db: TestDatabase;
@@ -24,5 +26,30 @@ describe('PostgresOutbox', () => {
   outboxContract(async () => {
     await db.truncate();
     return { store: new PostgresEventStore(db.pool), outbox: new PostgresOutbox(db.pool), shortLeaseMs: 100, expireShortLeases };
+  });
+
+  // A claim looks at the oldest claimScanRowsMax rows only (index scans, see postgresOutbox.ts).
+  describe('claim window', () => {
+    it('claims a stream that straddles the window whole, in version order, and leaves streams beyond it for the next claim', async () => {
+      await db.truncate();
+      const store = new PostgresEventStore(db.pool);
+      const outbox = new PostgresOutbox(db.pool, 3);
+      const [a, b, c] = [streamId(), streamId(), streamId()];
+      await store.appendBatch([streamAppend(a, 0, 2)]);
+      await store.appendBatch([streamAppend(b, 0, 3)]);
+      await store.appendBatch([streamAppend(c, 0, 1)]);
+      const first = await outbox.claim('relay-1', 10, 30_000);
+      expect(first.map((row) => [row.event.streamId, row.event.streamVersion])).to.deep.equal([
+        [a, 1],
+        [a, 2],
+        [b, 1],
+        [b, 2],
+        [b, 3],
+      ]);
+      // The window (a1, a2, b1) is all leased now: c waits until those rows are published.
+      expect(await outbox.claim('relay-2', 10, 30_000)).to.deep.equal([]);
+      const second = await outbox.claim('relay-1', 10, 30_000, first.map((row) => row.id));
+      expect(second.map((row) => [row.event.streamId, row.event.streamVersion])).to.deep.equal([[c, 1]]);
+    });
   });
 });

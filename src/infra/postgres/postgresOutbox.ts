@@ -25,11 +25,25 @@ interface ClaimedRow {
 
 // Streams are taken oldest first (by their oldest row) so none starves; the rows come back grouped
 // by stream in that order, each stream in version order.
+//
+// Every read goes through an index, never a scan of the table. The outbox is a queue (insert, lease,
+// delete), so between autovacuums its heap is mostly dead tuples: 10,345 dead for 447 live rows
+// (6.6 MB) after 8 s of deposits, autovacuum not run yet. A sequential scan reads all of them on every
+// claim (807 pages, 3.4 ms of Postgres CPU for an empty outbox, twice per claim), and the relay claims
+// tens of times a second. An index scan visits a dead row's entry once, marks it dead, and skips it
+// from then on (the same empty outbox: 112 pages, 0.36 ms).
+// Only the oldest outboxLimits.claimScanRowsMax rows are looked at. That loses nothing: a stream's rows
+// are leased together, so when any row of a stream is in that window its older rows are too, and a
+// stream is claimable only if every row is unleased; its newer rows beyond the window are leased with
+// it, since the update goes by stream id.
 const claimText = `
 with claim_time as (select clock_timestamp() as at),
+oldest as (
+  select id, stream_id, claimed_until from outbox_events order by id limit $4
+),
 claimable as (
   select stream_id, min(id) as first_id
-  from outbox_events
+  from oldest
   group by stream_id
   having bool_and(claimed_until is null or claimed_until <= (select at from claim_time))
   order by min(id)
@@ -38,22 +52,34 @@ claimable as (
 claimed as (
   update outbox_events o
   set claimed_by = $1, claimed_until = (select at from claim_time) + $3::int * interval '1 millisecond'
-  from claimable c
-  where o.stream_id = c.stream_id
-  returning o.id, o.topic, o.event, o.attempts, o.stream_version, c.first_id
+  where o.stream_id = any (array(select stream_id from claimable))
+  returning o.id, o.topic, o.event, o.attempts, o.stream_id, o.stream_version
 )
-select id::text as id, topic, event, attempts from claimed order by first_id, stream_version`;
+select claimed.id::text as id, topic, event, attempts
+from claimed join claimable using (stream_id)
+order by claimable.first_id, claimed.stream_version`;
 
 // Only the owner named on the row: if the lease expired and another relay took the stream, the row
 // is that relay's now. An expired lease nobody took yet is still ours to delete.
 const publishedText = 'delete from outbox_events where id = any($2::bigint[]) and claimed_by = $1';
 
+export const outboxLimits = {
+  /** Rows a claim looks at (the oldest, by id): bounds a claim's work whatever the table holds. */
+  claimScanRowsMax: 10_000,
+} as const;
+
 export class PostgresOutbox implements Outbox {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    /** Rows a claim looks at (tests make it small to show the window's edge). */
+    private readonly claimScanRowsMax: number = outboxLimits.claimScanRowsMax,
+  ) {
+    assert.ok(Number.isSafeInteger(claimScanRowsMax) && claimScanRowsMax >= 1, 'claimScanRowsMax is an integer >= 1');
+  }
 
   async claim(owner: string, streamsMax: number, leaseMs: number, published: readonly string[] = []): Promise<OutboxRow[]> {
     assertClaim(owner, streamsMax, leaseMs);
-    return withTransactionClient(this.pool, (client) => claimInTransaction(client, owner, streamsMax, leaseMs, published));
+    return withTransactionClient(this.pool, (client) => claimInTransaction(client, owner, streamsMax, leaseMs, this.claimScanRowsMax, published));
   }
 
   async markPublished(owner: string, ids: readonly string[]): Promise<void> {
@@ -96,12 +122,12 @@ export class PostgresOutbox implements Outbox {
  * simple query takes no parameters, so the values are inlined as escaped literals
  * (inlineStatements.ts).
  */
-async function claimInTransaction(client: PoolClient, owner: string, streamsMax: number, leaseMs: number, published: readonly string[]): Promise<OutboxRow[]> {
+async function claimInTransaction(client: PoolClient, owner: string, streamsMax: number, leaseMs: number, scanRowsMax: number, published: readonly string[]): Promise<OutboxRow[]> {
   assert.ok(Number.isSafeInteger(streamsMax) && Number.isSafeInteger(leaseMs), 'claim bounds are integers');
   const statements = [
     ...(published.length > 0 ? [inlineValues(client, publishedText, [owner, published])] : []),
     `select pg_advisory_xact_lock(${outboxClaimLockKey})`,
-    inlineValues(client, claimText, [owner, streamsMax, leaseMs]),
+    inlineValues(client, claimText, [owner, streamsMax, leaseMs, scanRowsMax]),
   ];
   const results = (await client.query(statements.join(';\n'))) as unknown as QueryResult<ClaimedRow>[];
   assert.ok(Array.isArray(results) && results.length === statements.length, 'each statement answers one result');
