@@ -28,6 +28,17 @@ function gate() {
   return { opened, release };
 }
 
+/** Stubs the store so every append waits for the gate (sinon.restore() in afterEach undoes it). */
+function holdAppends(store: MemoryEventStore): ReturnType<typeof gate> {
+  const hold = gate();
+  const append = store.appendBatch.bind(store);
+  sinon.stub(store, 'appendBatch').callsFake(async (appends) => {
+    await hold.opened;
+    return append(appends);
+  });
+  return hold;
+}
+
 describe('account actor system', () => {
   let store: MemoryEventStore;
   let snapshots: MemorySnapshotStore;
@@ -87,12 +98,7 @@ describe('account actor system', () => {
 
   it('answers 503 mailbox_full past the mailbox bound instead of queueing without limit', async () => {
     await system.dispatch(open('a'));
-    const hold = gate();
-    const append = store.appendBatch.bind(store);
-    sinon.stub(store, 'appendBatch').callsFake(async (appends) => {
-      await hold.opened;
-      return append(appends);
-    });
+    const hold = holdAppends(store);
     const inFlight = system.dispatch(deposit('a', 1));
     await waitUntil(() => system.actors()[0]?.state === 'processing');
     const queued = Array.from({ length: limits.mailboxSizeMax }, () => system.dispatch(deposit('a', 1)));
@@ -105,12 +111,7 @@ describe('account actor system', () => {
 
   it('reports the turn in flight plus the queued commands as the actor’s mailbox depth', async () => {
     await system.dispatch(open('a'));
-    const hold = gate();
-    const append = store.appendBatch.bind(store);
-    sinon.stub(store, 'appendBatch').callsFake(async (appends) => {
-      await hold.opened;
-      return append(appends);
-    });
+    const hold = holdAppends(store);
     const inFlight = system.dispatch(deposit('a', 1));
     await waitUntil(() => system.actors()[0]?.state === 'processing');
     const queued = Array.from({ length: 4 }, () => system.dispatch(deposit('a', 1)));
