@@ -12,7 +12,7 @@ import { RelayRound } from '../../src/app/relayOutbox';
 export const relayLimits = {
   pollIntervalMs: 500,
   /** Wait after a wake-up (or a partial round) before claiming, to gather the commits of that time. */
-  lingerMs: 10,
+  lingerMs: 5,
   backoffMinMs: 100,
   backoffMaxMs: 5_000,
   leaseMs: 30_000,
