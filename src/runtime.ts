@@ -15,8 +15,6 @@ import { accountQueryRoutes } from './http/accountQueryRoutes';
 import { transferQueryRoutes } from './http/transferQueryRoutes';
 import { AdminPort, adminRoutes } from './http/adminRoutes';
 import { Logger } from './infra/logger';
-import { createKafkaBus } from './infra/kafka/kafkaBus';
-import { MemoryBus } from './infra/memory/memoryBus';
 import { ReadPipeline, ReadPipelineEvents } from './readPipeline/readPipeline';
 import { startInlinePipeline } from './readPipeline/inlinePipeline';
 import { WorkerPipeline } from './readPipeline/workerPipeline';
@@ -24,7 +22,7 @@ import { ProjectionRebuilder } from './projections/projectionRebuilder';
 import { AccountReadModel } from './ports/readModel';
 import { TransferReadModel } from './ports/transferReadModel';
 import { openReadSide } from './readSide';
-import { MessageBus } from './ports/messageBus';
+import { openBus } from './readPipeline/openBus';
 import { Storage, openStorage } from './storage';
 import { CommandPort } from './app/commandBus';
 import { TransferRegistry } from '../actors/transfer/transferRegistry';
@@ -211,8 +209,5 @@ async function startReadPipeline(config: Config, storage: Storage, readSide: Ret
       logger: logger.child({ component: 'read-pipeline' }),
     });
   }
-  const bus: MessageBus = config.kafka
-    ? createKafkaBus({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger: logger.child({ component: 'kafka' }) })
-    : new MemoryBus();
-  return startInlinePipeline({ outbox: storage.outbox, bus, targets: { applyAccountBatch: (batch) => readSide.readModel.applyAccountBatch(batch), applyTransferBatch: (batch) => readSide.transferReadModel.applyTransferBatch(batch) }, events, logger, thread: 'main' });
+  return startInlinePipeline({ outbox: storage.outbox, bus: openBus(config.kafka, logger), targets: { applyAccountBatch: (batch) => readSide.readModel.applyAccountBatch(batch), applyTransferBatch: (batch) => readSide.transferReadModel.applyTransferBatch(batch) }, events, logger, thread: 'main' });
 }

@@ -3,15 +3,13 @@
 // reports to the HTTP thread: applied versions and lags after every batch (read-your-writes, the lag
 // histogram), stats every readPipelineLimits.statsIntervalMs, and replies to requests.
 import { parentPort, workerData } from 'node:worker_threads';
-import { createKafkaBus } from '../infra/kafka/kafkaBus';
 import { createLogger } from '../infra/logger';
-import { MemoryBus } from '../infra/memory/memoryBus';
 import { createPool } from '../infra/postgres/pool';
 import { PostgresEventStore } from '../infra/postgres/postgresEventStore';
 import { PostgresOutbox } from '../infra/postgres/postgresOutbox';
 import { PostgresReadModel } from '../infra/postgres/postgresReadModel';
 import { PostgresTransferReadModel } from '../infra/postgres/postgresTransferReadModel';
-import { MessageBus } from '../ports/messageBus';
+import { openBus } from './openBus';
 import { InlinePipeline, startInlinePipeline } from './inlinePipeline';
 import { ReadPipelineEvents, readPipelineLimits } from './readPipeline';
 import { AppliedMessage, FromWorker, PipelineRequest, PipelineWorkerData, ToWorker } from './workerProtocol';
@@ -52,9 +50,7 @@ async function start(data: PipelineWorkerData): Promise<void> {
   const readStream = store.readStream.bind(store);
   const accounts = new PostgresReadModel(pool, readStream);
   const transfers = new PostgresTransferReadModel(pool, readStream);
-  const bus: MessageBus = data.kafka
-    ? createKafkaBus({ brokers: data.kafka.brokers, clientId: data.kafka.clientId, logger: logger.child({ component: 'kafka' }) })
-    : new MemoryBus();
+  const bus = openBus(data.kafka, logger);
   let pipeline: InlinePipeline;
   try {
     pipeline = await startInlinePipeline({

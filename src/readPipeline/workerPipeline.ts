@@ -58,7 +58,7 @@ export class WorkerPipeline implements ReadPipeline {
   }
 
   stats(): ReadPipelineStats {
-    return { ...this.latest, running: this.latest.running && this.worker !== null };
+    return this.latest;
   }
 
   /** Worker restarts after failures (console). */
