@@ -162,8 +162,8 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     rootRouters: [metricsRouter(metrics), openApiRouter(), consoleRouter()],
     health: { readiness },
     logger,
-    apiRouters: [transferCommandRoutes(transferPort), accountQueryRoutes({ readModel, versions, readWaitMs: config.readWaitMs }),
-      transferQueryRoutes({ readModel: transferReadModel, versions: transferVersions, readWaitMs: config.readWaitMs }),
+    apiRouters: [transferCommandRoutes(transferPort), accountQueryRoutes({ readModel, versions, readWaitMs: config.readWaitMs, store: storage.store }),
+      transferQueryRoutes({ readModel: transferReadModel, versions: transferVersions, readWaitMs: config.readWaitMs, store: storage.store }),
       adminRoutes(admin, audit, config.adminToken, logger)],
   });
   return {

@@ -12,6 +12,8 @@ export interface CommandRequest<C = AccountCommand> {
   /** Stable operation name, e.g. `account.deposit`. */
   operation: string;
   correlationId: string;
+  /** Who issued it, as the client said (the seed's `actor`); kept in the event metadata. */
+  actor?: string;
 }
 
 /** What a command produced: the HTTP-shaped response that is also recorded for idempotent replay. */

@@ -53,7 +53,14 @@ export function planAccountTurn(
       continue;
     }
     const occurredAt = clock.now();
-    const metadata = { commandId: request.idempotencyKey, correlationId: request.correlationId, causationId: null };
+    // The actor (who issued the command, when the client said) rides in the metadata: it is not a
+    // fact about the account, so the decider never sees it and the event data stays the same.
+    const metadata = {
+      commandId: request.idempotencyKey,
+      correlationId: request.correlationId,
+      causationId: null,
+      ...(request.actor !== undefined && { actor: request.actor }),
+    };
     for (const event of decision.events) {
       const stored: NewEvent = { eventId: clock.newId(), type: event.type, data: { ...event.data }, metadata, occurredAt };
       plan.state = evolve(plan.state, event, plan.state.version + 1, occurredAt);

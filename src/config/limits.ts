@@ -38,6 +38,8 @@ export const limits = {
   /** Length bounds of client-supplied identifiers. */
   idLengthMax: 128,
   reasonLengthMax: 500,
+  /** Who issued an account command (the seed's optional `actor`), kept in event metadata and statements. */
+  actorLengthMax: 128,
   idempotencyKeyLengthMax: 200,
   /** Request body limit for the JSON parser. */
   requestBodyBytesMax: 16 * 1024,

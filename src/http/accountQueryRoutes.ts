@@ -1,32 +1,29 @@
 // GET routes of the read side: account details, balance and history from the projections.
 // ?minVersion=N waits (bounded by READ_WAIT_MS) until the projection reached version N, so a
-// client that passes the version its command returned never sees a 404 or stale data for it.
+// client that passes the version its command returned never sees a 404 or stale data for it; an
+// account the event store has but the projection does not yet is waited for too (readAtLeast.ts).
 import { Router, type Response } from 'express';
-import { z } from 'zod';
-import { limits } from '../config/limits';
+import { accountStreamId } from '../domain/account/accountEvents';
 import { AccountReadModel, AccountSummaryRow } from '../ports/readModel';
+import { EventStore } from '../ports/eventStore';
 import { readAtLeast, ReadWait } from './readAtLeast';
-import { accountParams, minVersionQuery } from './schemas';
+import { accountParams, historyQuery, readQuery } from './schemas';
 import { sendProblem } from './respond';
 import { validate } from './validate';
 
-const readQuery = z.strictObject({ minVersion: minVersionQuery });
-const historyQuery = z.strictObject({
-  minVersion: minVersionQuery,
-  limit: z.coerce.number().int().min(1).max(limits.historyLimitMax).default(limits.historyLimitDefault),
-  offset: z.coerce.number().int().min(0).max(limits.moneyMax).default(0),
-});
-
-export interface QueryDeps extends ReadWait {
+export interface QueryDeps extends Omit<ReadWait, 'writtenVersion'> {
   readModel: AccountReadModel;
+  /** The write side, asked only when the read model has no row for an account. */
+  store: Pick<EventStore, 'streamVersion'>;
 }
 
 export function accountQueryRoutes(deps: QueryDeps): Router {
   const router = Router();
+  const wait: ReadWait = { versions: deps.versions, readWaitMs: deps.readWaitMs, writtenVersion: (accountId) => deps.store.streamVersion(accountStreamId(accountId)) };
 
-  /** Waits for minVersion when asked; answers the problem and returns null when it cannot. */
+  /** Waits for minVersion (or the account's written version) when needed; null once a problem was answered. */
   const summaryAtLeast = (res: Response, accountId: string, minVersion: number | undefined): Promise<AccountSummaryRow | null> =>
-    readAtLeast(deps, res, accountId, minVersion, (id) => deps.readModel.summary(id), () =>
+    readAtLeast(wait, res, accountId, minVersion, (id) => deps.readModel.summary(id), () =>
       sendProblem(res, 404, 'account_not_found', `Account ${accountId} does not exist`),
     );
 

@@ -5,8 +5,19 @@ import { statusTitles } from '../app/problem';
 import { createHash } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
-import { limits } from '../config/limits';
-import { accountParams, freezeBody, idempotencyKey, minVersionQuery, moneyBody, openAccountBody, transferBody, unfreezeBody } from './schemas';
+import {
+  accountParams,
+  freezeBody,
+  historyLimitBounds,
+  historyOffsetBounds,
+  idempotencyKey,
+  minVersionBounds,
+  moneyBody,
+  openAccountBody,
+  queryIntegerDoc,
+  transferBody,
+  unfreezeBody,
+} from './schemas';
 import { transferParams } from './transferQueryRoutes';
 
 type Json = Record<string, unknown>;
@@ -28,10 +39,12 @@ function schemaOf(schema: z.ZodType): Json {
   return rest;
 }
 
-// The history query's limit/offset: accountQueryRoutes.ts does not export its query schemas, so
-// these mirror them from the same `limits` (minVersion comes from schemas.ts itself).
-const historyLimit = z.coerce.number().int().min(1).max(limits.historyLimitMax).default(limits.historyLimitDefault);
-const historyOffset = z.coerce.number().int().min(0).max(limits.moneyMax).default(0);
+// The query parameters as clients send them: integers in the same bounds the gateway checks
+// (schemas.ts). The gateway's own parsers take digit strings only, which JSON Schema would show as
+// strings with a pattern; an integer schema is what client generators expect for a query value.
+const minVersionParameter = queryIntegerDoc(minVersionBounds);
+const historyLimit = queryIntegerDoc(historyLimitBounds);
+const historyOffset = queryIntegerDoc(historyOffsetBounds);
 
 // ---- response shapes (documentation only: the gateway does not validate its own answers) ----
 
@@ -88,6 +101,7 @@ const statementEntry = z.object({
   direction: z.enum(['credit', 'debit']).optional().describe('Transfer legs only: credit raised the balance, debit lowered it'),
   counterpartyAccountId: z.string().optional().describe('Transfer entries: the account on the other side'),
   transferId: z.string().optional().describe('Transfer entries (holds and legs)'),
+  actor: z.string().optional().describe('Who issued the command, when the client sent `actor`'),
   balanceAfter: z.number().int(),
   occurredAt: timestamp,
 }).describe('A hold being placed or released moves no money: no direction, balanceAfter unchanged (availableBalance shows it)');
@@ -200,9 +214,10 @@ const commandProblems: ProblemCodes = mergeCodes(internal, {
   422: ['idempotency_key_reused'],
   503: ['mailbox_full', 'command_timeout', 'account_unavailable', 'shutting_down'],
 });
-const onExistingAccount: ProblemCodes = { 404: ['account_not_found'] };
+// A path parameter that is not valid percent-encoding (`%ZZ`) answers 400 malformed_path.
+const onExistingAccount: ProblemCodes = { 400: ['malformed_path'], 404: ['account_not_found'] };
 const queryProblems: ProblemCodes = mergeCodes(internal, {
-  400: ['validation_failed'],
+  400: ['validation_failed', 'malformed_path'],
   404: ['account_not_found'],
   503: ['read_model_behind'],
 });
@@ -212,9 +227,9 @@ const adminProblems: ProblemCodes = mergeCodes(internal, {
   503: ['admin_disabled'],
 });
 const adminActionProblems: ProblemCodes = mergeCodes(adminProblems, { 404: ['not_found'] });
-const adminAccountProblems: ProblemCodes = mergeCodes(adminActionProblems, { 400: ['validation_failed'] });
+const adminAccountProblems: ProblemCodes = mergeCodes(adminActionProblems, { 400: ['validation_failed', 'malformed_path'] });
 const transferQueryProblems: ProblemCodes = mergeCodes(internal, {
-  400: ['validation_failed'],
+  400: ['validation_failed', 'malformed_path'],
   404: ['transfer_not_found'],
   503: ['read_model_behind'],
 });
@@ -256,7 +271,7 @@ function queryOperation(operationId: string, summary: string, description: strin
     tags: ['accounts: queries'],
     operationId,
     summary,
-    description: `${description} Unknown query parameters answer 400 validation_failed.`,
+    description: `${description} An account the event store has but the read model does not yet is waited for (bounded by READ_WAIT_MS), never a 404. Query integers are plain decimal digits; anything else, and unknown query parameters, answer 400 validation_failed.`,
     parameters,
     responses: { ...success, ...problemResponses(queryProblems) },
   };
@@ -422,7 +437,8 @@ export function buildOpenApiDocument(): Json {
           summary: 'Transfer status',
           description:
             'The transfer from the transfer_summary projection, in the same shape as the POST /api/transfers answer. ' +
-            'Unknown query parameters answer 400 validation_failed.',
+            'A transfer the event store has but the read model does not yet is waited for (bounded by READ_WAIT_MS), never a 404. ' +
+            'minVersion is plain decimal digits; anything else, and unknown query parameters, answer 400 validation_failed.',
           parameters: [{ $ref: '#/components/parameters/TransferId' }, { $ref: '#/components/parameters/MinVersion' }],
           responses: { ...ok('The transfer', ref('TransferSummary')), ...problemResponses(transferQueryProblems) },
         },
@@ -525,7 +541,7 @@ export function buildOpenApiDocument(): Json {
           required: false,
           description:
             'Wait (bounded by READ_WAIT_MS) until the projection has reached this version of the account or transfer stream; 503 read_model_behind otherwise.',
-          schema: schemaOf(minVersionQuery),
+          schema: schemaOf(minVersionParameter),
         },
         HistoryLimit: { name: 'limit', in: 'query', required: false, description: 'Page size', schema: schemaOf(historyLimit) },
         HistoryOffset: { name: 'offset', in: 'query', required: false, description: 'Entries to skip', schema: schemaOf(historyOffset) },

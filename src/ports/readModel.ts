@@ -38,6 +38,8 @@ export interface StatementEntry {
   counterpartyAccountId?: string;
   /** Transfer entries (holds and legs): the transfer they belong to. */
   transferId?: string;
+  /** Who issued the command, when the client said (the seed's optional `actor`). */
+  actor?: string;
   /** Balance after this entry. */
   balanceAfter: number;
   occurredAt: string;

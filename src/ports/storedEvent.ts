@@ -5,6 +5,8 @@ export interface EventMetadata {
   commandId: string;
   correlationId: string;
   causationId: string | null;
+  /** Who issued the command, when the client said (account commands' optional `actor`). */
+  actor?: string;
 }
 
 export interface NewEvent {

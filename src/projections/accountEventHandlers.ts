@@ -71,11 +71,22 @@ function advanced(summary: AccountSummaryRow, input: HandlerInput<unknown>, chan
 }
 
 /** The optional entry fields, in the one order every adapter gives them back in. */
-const optionalEntryFields = ['amount', 'currency', 'transactionId', 'reason', 'direction', 'counterpartyAccountId', 'transferId'] as const;
+const optionalEntryFields = ['amount', 'currency', 'transactionId', 'reason', 'direction', 'counterpartyAccountId', 'transferId', 'actor'] as const;
 type EntryFields = Partial<Pick<StatementEntry, (typeof optionalEntryFields)[number]>>;
 
+/**
+ * Who issued the event's command, from its metadata (the client's optional `actor`). Metadata is
+ * not checked by the handler schemas, so anything but a non-empty string Postgres can store is
+ * left out rather than made a poison event: it says nothing about the balance.
+ */
+function actorOf(event: StoredEvent): string | undefined {
+  const { actor } = event.metadata;
+  return typeof actor === 'string' && actor !== '' && !actor.includes('\u0000') ? actor : undefined;
+}
+
 /** The entry fields every event has, then the optional ones it uses; unused ones are absent, not undefined. */
-function entry(input: HandlerInput<unknown>, balanceAfter: number, fields: EntryFields = {}): StatementEntry {
+function entry(input: HandlerInput<unknown>, balanceAfter: number, given: EntryFields = {}): StatementEntry {
+  const fields: EntryFields = { ...given, actor: actorOf(input.event) };
   const optional: Record<string, unknown> = {};
   for (const name of optionalEntryFields) if (fields[name] !== undefined) optional[name] = fields[name];
   return {

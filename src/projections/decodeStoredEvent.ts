@@ -13,6 +13,8 @@ const storedEventSchema = z.object({
     commandId: z.string(),
     correlationId: z.string(),
     causationId: z.string().nullable(),
+    // z.object drops keys it does not list: without this the statement would lose who issued it.
+    actor: z.string().optional(),
   }),
   occurredAt: z.string().min(1),
   streamId: z.string().min(1),

@@ -74,6 +74,8 @@ const summary = {
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
 };
+/** The write side as the query routes see it: no stream exists (only asked on a read-model miss). */
+const noStreams = { streamVersion: async () => 0 };
 const stubReadModel: AccountReadModel = {
   summary: async () => summary,
   history: async (accountId, limit, offset) => ({ accountId, entries: [], total: 0, limit, offset }),
@@ -85,10 +87,10 @@ function mountedRouters(): Array<{ prefix: string; router: Router }> {
     { prefix: '/api', router: accountCommandRoutes(stubCommands) },
     {
       prefix: '/api',
-      router: accountQueryRoutes({ readModel: stubReadModel, versions: {} as ProjectionVersions, readWaitMs: 0 }),
+      router: accountQueryRoutes({ readModel: stubReadModel, versions: {} as ProjectionVersions, readWaitMs: 0, store: noStreams }),
     },
     { prefix: '/api', router: transferCommandRoutes({ request: async () => ({ status: 500, body: {} }) }) },
-    { prefix: '/api', router: transferQueryRoutes({ readModel: { transfer: async () => null }, versions: {} as ProjectionVersions, readWaitMs: 0 }) },
+    { prefix: '/api', router: transferQueryRoutes({ readModel: { transfer: async () => null }, versions: {} as ProjectionVersions, readWaitMs: 0, store: noStreams }) },
     { prefix: '/api', router: adminRoutes(stubAdmin, stubAudit, 'test-admin-token-0123456789', logger) },
     { prefix: '', router: healthRoutes(stubHealth) },
     { prefix: '', router: openApiRouter() },
@@ -299,7 +301,7 @@ describe('OpenAPI document', () => {
       .op.parameters.map((p: Json) => deref(doc, p)) as Json[];
     const schema = (name: string) => parameters.find((p) => p.name === name)!.schema as Json;
     const app = express();
-    app.use('/api', accountQueryRoutes({ readModel: stubReadModel, versions: {} as ProjectionVersions, readWaitMs: 0 }));
+    app.use('/api', accountQueryRoutes({ readModel: stubReadModel, versions: {} as ProjectionVersions, readWaitMs: 0, store: noStreams }));
     app.use(errorHandler(logger));
     const server = await listen(app);
     try {

@@ -34,6 +34,7 @@ export interface StatementDbRow {
   direction: string | null;
   counterparty_account_id: string | null;
   transfer_id: string | null;
+  actor: string | null;
   balance_after: string;
   occurred_at: Date;
 }
@@ -62,6 +63,7 @@ const statementColumnList: readonly Column<StatementEntry>[] = [
   { name: 'direction', type: 'text', value: (entry) => entry.direction ?? null },
   { name: 'counterparty_account_id', type: 'text', value: (entry) => entry.counterpartyAccountId ?? null },
   { name: 'transfer_id', type: 'text', value: (entry) => entry.transferId ?? null },
+  { name: 'actor', type: 'text', value: (entry) => entry.actor ?? null },
   { name: 'balance_after', type: 'bigint', value: (entry) => entry.balanceAfter },
   { name: 'occurred_at', type: 'timestamptz', value: (entry) => entry.occurredAt },
 ];
@@ -105,6 +107,7 @@ export function toEntry(row: StatementDbRow): StatementEntry {
     ...(row.direction !== null && { direction: row.direction }),
     ...(row.counterparty_account_id !== null && { counterpartyAccountId: row.counterparty_account_id }),
     ...(row.transfer_id !== null && { transferId: row.transfer_id }),
+    ...(row.actor !== null && { actor: row.actor }),
     balanceAfter: minorUnits(row.balance_after, 'balance_after'),
     occurredAt: row.occurred_at.toISOString(),
   };

@@ -139,6 +139,17 @@ const transfers: Migration = {
   `,
 };
 
-export const readModelMigrations: Migration[] = [accountReadModels, projectorBookkeeping, adminAudit, transfers];
+// Who issued each statement entry's command (the seed's optional `actor`, from the event metadata).
+// Rows that existed before stay null, which is what a rebuild gives them too: their events were
+// written before any actor was recorded.
+const statementActor: Migration = {
+  version: 104,
+  name: 'read side: actor on account_statement',
+  sql: `
+    alter table account_statement add column actor text null;
+  `,
+};
+
+export const readModelMigrations: Migration[] = [accountReadModels, projectorBookkeeping, adminAudit, transfers, statementActor];
 
 readModelMigrations.forEach((migration, index) => assert.equal(migration.version, 100 + index, 'read-side versions are 100..n in order'));
