@@ -2,6 +2,12 @@
 // Pure: what was already recorded (idempotency keys, transaction ids) comes in as maps, time and
 // ids come in as functions. The result is everything the turn must append in one transaction and
 // the response each caller gets once it commits.
+//
+// Every decision records its outcome under the request's Idempotency-Key: a success with its events
+// (and its transaction record), a decider's no-op, and a business rejection (only the key: its
+// transaction id stays free). A retry with the same key therefore replays the first decision and
+// can never decide differently. What is not a decision records nothing: replays, reused keys or
+// transaction ids (answered from records), and the turn runner's own answers (concurrency_conflict).
 import { decide, evolve, isRejection } from '../domain/account/accountDecider';
 import { AccountCommand } from '../domain/account/accountCommands';
 import { AccountState } from '../domain/account/accountState';
@@ -30,6 +36,8 @@ export interface TurnPlan {
   events: NewEvent[];
   transactions: TransactionRecord[];
   idempotency: IdempotencyRecord[];
+  /** Transaction ids of rejected movements, decided as free: the append checks they still are. */
+  freeTransactionIds: string[];
 }
 
 export function planAccountTurn(
@@ -38,7 +46,7 @@ export function planAccountTurn(
   known: KnownRecords,
   clock: TurnClock,
 ): TurnPlan {
-  const plan: TurnPlan = { outcomes: [], state: start, events: [], transactions: [], idempotency: [] };
+  const plan: TurnPlan = { outcomes: [], state: start, events: [], transactions: [], idempotency: [], freeTransactionIds: [] };
   const idempotency = new Map(known.idempotency);
   const transactions = new Map(known.transactions);
   for (const request of requests) {
@@ -49,7 +57,15 @@ export function planAccountTurn(
     }
     const decision = decide(request.command, plan.state);
     if (isRejection(decision)) {
-      plan.outcomes.push(problemResponse(rejectionStatus[decision.rejected], decision.rejected, decision.detail));
+      // The rejection is recorded under the key (never under the transaction id, which stays free
+      // for a movement that can succeed) in the turn's append, which is checked against the version
+      // it was decided at: a retry with this key replays it instead of deciding again.
+      const rejection = problemResponse(rejectionStatus[decision.rejected], decision.rejected, decision.detail);
+      plan.outcomes.push(rejection);
+      recordKey(plan, idempotency, request, rejection, clock.now());
+      // Decided as if the transaction id were unused; if it is recorded, the answer is that record's.
+      const rejected = movementOf(request.command);
+      if (rejected) plan.freeTransactionIds.push(rejected.transactionId);
       continue;
     }
     const occurredAt = clock.now();
@@ -68,17 +84,10 @@ export function planAccountTurn(
     }
     const outcome = successOutcome(request.command, plan.state, decision.events.length > 0 ? plan.events[plan.events.length - 1] : undefined);
     plan.outcomes.push(outcome);
-    // A repeat the decider recognised itself (a hold already open) changes nothing and records nothing.
-    if (decision.events.length === 0) continue;
-    const record: IdempotencyRecord = {
-      key: request.idempotencyKey,
-      requestHash: request.requestHash,
-      operation: request.operation,
-      response: outcome,
-      createdAt: occurredAt,
-    };
-    plan.idempotency.push(record);
-    idempotency.set(record.key, record);
+    // A repeat the decider recognised itself (a hold already open) appends no event but records like
+    // any decision: its key and transaction id are then checked by the append, which catches the
+    // original's records and replays them.
+    recordKey(plan, idempotency, request, outcome, occurredAt);
     const movement = movementOf(request.command);
     if (movement) {
       const recorded = transactionRecord(movement, plan.state.version, outcome, occurredAt);
@@ -87,6 +96,19 @@ export function planAccountTurn(
     }
   }
   return plan;
+}
+
+/** Records the decision's outcome under the request's Idempotency-Key, in the plan and for the rest of the turn. */
+function recordKey(plan: TurnPlan, idempotency: Map<string, IdempotencyRecord>, request: CommandRequest, outcome: CommandOutcome, at: string): void {
+  const record: IdempotencyRecord = {
+    key: request.idempotencyKey,
+    requestHash: request.requestHash,
+    operation: request.operation,
+    response: outcome,
+    createdAt: at,
+  };
+  plan.idempotency.push(record);
+  idempotency.set(record.key, record);
 }
 
 /** The recorded outcome when this request repeats an earlier one, or a conflict when it reuses an id. */

@@ -7,9 +7,20 @@
 // Idempotency-Key and transaction id, and the append's unique keys (idempotency_records,
 // transaction_records) catch the rare repeat, which then takes the careful path. That saves two
 // queries per turn, which is most of the cost of a command on an account that sees one at a time.
-// It is only sound for commands that write: a command that is rejected or changes nothing writes
-// no record the database could check, so a turn with any such command looks its records up first
-// (a withdrawal retried after it emptied the account must replay its 201, not answer 400).
+// It is sound because every decision writes its key (planAccountTurn.ts), rejections and no-ops
+// included: a withdrawal retried after it emptied the account is decided as insufficient_funds at
+// first, its key collides with the original's, and the retry replays the original 201. The same
+// retry under a new key records nothing under the transaction id, but the append checks the id is
+// still free (freeTransactionIds) and conflicts, so it replays too. An answer the plan takes from a
+// record (a repeat inside the turn) depends on a record the same append writes.
+//
+// A turn whose commands all write only records (rejections) still appends: zero events, at the
+// stream's expected version. The store refuses it with stream_version when the stream moved since
+// the decision, like any append, and then the turn reloads and decides again. A concurrent writer
+// whose commit the append cannot see yet is serialized after the rejection: the rejection read the
+// stream at its version and wrote nothing the writer reads, so no order of the two contradicts it.
+// For an account that does not exist (account_not_found) the append writes the idempotency record
+// and nothing else: no event, so the stream is still not created.
 import { limits } from '../config/limits';
 import { accountStreamId } from '../domain/account/accountEvents';
 import { AccountState } from '../domain/account/accountState';
@@ -17,7 +28,7 @@ import { AppendResult, EventStore, StreamAppend } from '../ports/eventStore';
 import { catchUp } from './activateAccount';
 import { movementOf } from './moneyMovement';
 import { CommandOutcome, CommandRequest } from './commandRequest';
-import { KnownRecords, TurnClock, TurnPlan, planAccountTurn } from './planAccountTurn';
+import { KnownRecords, TurnClock, planAccountTurn } from './planAccountTurn';
 import { problemResponse } from './problem';
 
 export interface TurnDeps extends TurnClock {
@@ -41,12 +52,9 @@ export async function runAccountTurn(deps: TurnDeps, start: AccountState, reques
   // null until looked up: the optimistic first attempt plans as if nothing were recorded.
   let known: KnownRecords | null = null;
   for (let attempt = 0; attempt <= limits.conflictRetriesMax; attempt += 1) {
-    let plan = planAccountTurn(state, requests, known ?? noRecords(), deps);
-    if (known === null && !everyRequestWrites(plan, requests)) {
-      known = await lookUp(deps, requests);
-      plan = planAccountTurn(state, requests, known, deps);
-    }
-    if (plan.events.length === 0) return { state, outcomes: plan.outcomes, appendedEvents: 0 };
+    const plan = planAccountTurn(state, requests, known ?? noRecords(), deps);
+    // Only replays: nothing to write, nothing whose version could matter.
+    if (plan.idempotency.length === 0 && plan.events.length === 0) return { state, outcomes: plan.outcomes, appendedEvents: 0 };
     const result = await deps.journal.append({
       streamId: accountStreamId(state.accountId),
       expectedVersion: state.version,
@@ -54,6 +62,7 @@ export async function runAccountTurn(deps: TurnDeps, start: AccountState, reques
       topic: accountTopic,
       transactions: plan.transactions,
       idempotency: plan.idempotency,
+      freeTransactionIds: plan.freeTransactionIds,
     });
     if (result.ok) {
       deps.committed?.(state, plan.state);
@@ -72,15 +81,6 @@ export async function runAccountTurn(deps: TurnDeps, start: AccountState, reques
 
 function noRecords(): KnownRecords {
   return { idempotency: new Map(), transactions: new Map() };
-}
-
-/**
- * True when every request of the plan writes its own idempotency record, so the append's unique keys
- * check each of them. A rejection, a no-op or an in-turn replay writes none: its answer is only
- * right once the recorded keys and transaction ids are known.
- */
-function everyRequestWrites(plan: TurnPlan, requests: readonly CommandRequest[]): boolean {
-  return plan.idempotency.length === requests.length;
 }
 
 async function lookUp(deps: TurnDeps, requests: readonly CommandRequest[]): Promise<KnownRecords> {

@@ -13,6 +13,13 @@ export interface StreamAppend {
   topic: string;
   transactions: TransactionRecord[];
   idempotency: IdempotencyRecord[];
+  /**
+   * Transaction ids the append's decisions found free without taking them (movements it rejected:
+   * a rejection records only its Idempotency-Key). If one is recorded by the time the append is
+   * checked, the append is refused with a transaction_id conflict, as a taken id in `transactions`
+   * is, so the turn can look it up and answer the recorded movement instead of its rejection.
+   */
+  freeTransactionIds?: string[];
 }
 
 export type AppendResult =

@@ -241,6 +241,66 @@ export function eventStoreContract(setup: () => Promise<EventStoreHarness>): voi
     });
 
     describe('command records', () => {
+      it('keeps a response body as the exact JSON text it was given: key order, integer-like keys, escapes', async () => {
+        // jsonb would answer {"a": …, "10": …, "zeta": …}: shortest keys first, with spaces.
+        const body = { zeta: 1, '10': 'ten', '2': 'two', a: { y: 'é\n"\\ \u2028 😀', b: null, list: [3, 1.5, -0, 1e21] }, status: 404, code: 'account_not_found', ' ': true };
+        const text = JSON.stringify(body);
+        const key = idempotencyRecord({ response: { status: 404, body } });
+        const movement = transactionRecord({ response: { status: 201, body } });
+        const [result] = await store.appendBatch([streamAppend(streamId(), 0, 1, { transactions: [movement], idempotency: [key] })]);
+        okResult(result);
+        expect(JSON.stringify((await store.findIdempotency([key.key])).get(key.key)?.response.body)).to.equal(text);
+        expect(JSON.stringify((await store.findTransactions([movement.transactionId])).get(movement.transactionId)?.response.body)).to.equal(text);
+      });
+
+      it('appends records without events at the expected version: nothing written to the stream, which is not created', async () => {
+        const ghost = streamId();
+        const key = idempotencyRecord({ response: { status: 404, body: { code: 'account_not_found' } } });
+        const [result] = await store.appendBatch([streamAppend(ghost, 0, 0, { idempotency: [key] })]);
+        expect(result).to.deep.equal({ ok: true, lastVersion: 0, globalPositions: [] });
+        expect((await store.findIdempotency([key.key])).get(key.key)).to.deep.equal(key);
+        expect(await store.streamVersion(ghost)).to.equal(0);
+        expect(await store.readStream(ghost, 0, 10)).to.deep.equal([]);
+        expect(await outboxStreams()).to.not.include(ghost);
+      });
+
+      it('refuses records without events decided at a version the stream has left (stream_version), writing none', async () => {
+        const stream = streamId();
+        await store.appendBatch([streamAppend(stream, 0, 2)]);
+        const stale = idempotencyRecord();
+        const ahead = idempotencyRecord();
+        const results = await store.appendBatch([streamAppend(stream, 1, 0, { idempotency: [stale] }), streamAppend(streamId(), 3, 0, { idempotency: [ahead] })]);
+        expect(results).to.deep.equal([
+          { ok: false, conflict: 'stream_version' },
+          { ok: false, conflict: 'stream_version' },
+        ]);
+        expect((await store.findIdempotency([stale.key, ahead.key])).size).to.equal(0);
+        const current = idempotencyRecord();
+        expect((await store.appendBatch([streamAppend(stream, 2, 0, { idempotency: [current] })]))[0]).to.deep.equal({ ok: true, lastVersion: 2, globalPositions: [] });
+        expect(await store.streamVersion(stream)).to.equal(2);
+      });
+
+      it('checks that a free transaction id is still unrecorded, without taking it', async () => {
+        const taken = transactionRecord();
+        await store.appendBatch([streamAppend(streamId(), 0, 1, { transactions: [taken] })]);
+        const refusedKey = idempotencyRecord();
+        const [refused] = await store.appendBatch([streamAppend(streamId(), 0, 0, { idempotency: [refusedKey], freeTransactionIds: [taken.transactionId] })]);
+        expect(refused).to.deep.equal({ ok: false, conflict: 'transaction_id' });
+        expect((await store.findIdempotency([refusedKey.key])).size).to.equal(0);
+
+        const free = 'still-free-' + streamId();
+        const stream = streamId();
+        const keptKey = idempotencyRecord();
+        const [kept] = await store.appendBatch([streamAppend(stream, 0, 0, { idempotency: [keptKey], freeTransactionIds: [free] })]);
+        expect(kept).to.have.property('ok', true);
+        expect((await store.findIdempotency([keptKey.key])).size).to.equal(1);
+        expect((await store.findTransactions([free])).size, 'the id stays free').to.equal(0);
+        // The same append may take the id itself after a rejected movement that assumed it free.
+        const later = transactionRecord({ transactionId: free });
+        expect((await store.appendBatch([streamAppend(stream, 0, 1, { transactions: [later], freeTransactionIds: [free] })]))[0]).to.have.property('ok', true);
+        expect((await store.findTransactions([free])).get(free)).to.deep.equal(later);
+      });
+
       it('round-trips transaction and idempotency records exactly', async () => {
         const movement = transactionRecord({
           kind: 'withdrawal',

@@ -102,6 +102,11 @@ export class MemoryEventStore implements EventStore {
     if (!unique(transactionIds) || transactionIds.some((id) => this.transactions.has(id) || staged.transactions.has(id))) {
       return { ok: false, conflict: 'transaction_id' };
     }
+    // Checked against what was recorded before this append, not against its own records (a rejected
+    // movement may come before the movement of the same turn that takes the id).
+    if ((append.freeTransactionIds ?? []).some((id) => this.transactions.has(id) || staged.transactions.has(id))) {
+      return { ok: false, conflict: 'transaction_id' };
+    }
     const keys = append.idempotency.map((record) => record.key);
     if (!unique(keys) || keys.some((key) => this.idempotency.has(key) || staged.idempotency.has(key))) {
       return { ok: false, conflict: 'idempotency_key' };
@@ -112,7 +117,8 @@ export class MemoryEventStore implements EventStore {
       streamVersion: append.expectedVersion + index + 1,
       globalPosition: String(staged.nextPosition++),
     }));
-    staged.streams.set(append.streamId, [...(staged.streams.get(append.streamId) ?? []), ...events]);
+    // An append of records alone (a recorded rejection) does not create its stream, as in Postgres.
+    if (events.length > 0) staged.streams.set(append.streamId, [...(staged.streams.get(append.streamId) ?? []), ...events]);
     eventIds.forEach((id) => staged.eventIds.add(id));
     append.transactions.forEach((record) => staged.transactions.set(record.transactionId, structuredClone(record)));
     append.idempotency.forEach((record) => staged.idempotency.set(record.key, structuredClone(record)));

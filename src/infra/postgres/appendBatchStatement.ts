@@ -2,13 +2,19 @@
 // outbox rows, transaction records and idempotency records) with data-modifying CTEs, run as its own
 // implicit transaction: one round trip and one commit for the whole batch.
 //
-// The batch travels as four JSON documents (appends, events, transaction records, idempotency
-// records), each one JSON.stringify and one json_to_recordset. Node's side of a batch is what bounds
+// The batch travels as five JSON documents (appends, events, transaction records, idempotency
+// records, transaction ids that must still be free), each one JSON.stringify and one json_to_recordset. Node's side of a batch is what bounds
 // throughput (Postgres has a core of its own), and this replaced 26 parallel arrays that node-postgres
 // turned into array literals element by element, escaping every quote of every JSON payload.
 //
+// Responses (the bodies replayed for a retry) are read out of the documents as `json`, never
+// `jsonb`: json_to_recordset hands a json column the exact text of that value in the document, which
+// is JSON.stringify's serialization of the body, byte for byte what respond.ts sends. jsonb would
+// re-order its keys (migration 3).
+//
 // Each stream is checked inside the statement against its own expected version, and against the
-// transaction ids and Idempotency-Keys already recorded; a stream that fails a check writes nothing,
+// transaction ids and Idempotency-Keys already recorded (including the ids its rejected movements
+// assumed free, which it does not write); a stream that fails a check writes nothing,
 // reports why, and the others go on. Every check is a scalar subquery probing a unique index once per
 // record, on purpose: a prepared statement keeps the generic plan it got while the tables were
 // empty, and a join or an EXISTS there is planned as a hash over a sequential scan of the whole
@@ -41,19 +47,24 @@ new_transactions as (
   select r.*, (select true from transaction_records t where t.transaction_id = r.transaction_id) is not null as taken
   from json_to_recordset($3::json)
     as r(append_index int, transaction_id text, account_id text, kind text, amount bigint, currency text,
-         stream_version int, status_code int, response jsonb, created_at timestamptz)
+         stream_version int, status_code int, response json, created_at timestamptz)
 ),
 new_idempotency as (
   select r.*, (select true from idempotency_records i where i.idempotency_key = r.idempotency_key) is not null as taken
   from json_to_recordset($4::json)
     as r(append_index int, idempotency_key text, request_hash text, operation text, status_code int,
-         response jsonb, created_at timestamptz)
+         response json, created_at timestamptz)
+),
+free_transactions as (
+  select f.append_index, (select true from transaction_records t where t.transaction_id = f.transaction_id) is not null as taken
+  from json_to_recordset($5::json) as f(append_index int, transaction_id text)
 ),
 checked as (
   select a.*,
          case
            when a.current_version <> a.expected_version then 'stream_version'
            when a.append_index in (select r.append_index from new_transactions r where r.taken) then 'transaction_id'
+           when a.append_index in (select f.append_index from free_transactions f where f.taken) then 'transaction_id'
            when a.append_index in (select r.append_index from new_idempotency r where r.taken) then 'idempotency_key'
          end as conflict
   from appends a
@@ -114,6 +125,7 @@ export function appendBatchQuery(appends: readonly StreamAppend[]): AppendBatchQ
   const events: object[] = [];
   const transactions: object[] = [];
   const idempotency: object[] = [];
+  const free: object[] = [];
   appends.forEach((append, index) => {
     const appendIndex = index + 1;
     streams.push({ append_index: appendIndex, stream_id: append.streamId, expected_version: append.expectedVersion, topic: append.topic });
@@ -142,6 +154,7 @@ export function appendBatchQuery(appends: readonly StreamAppend[]): AppendBatchQ
         created_at: record.createdAt,
       });
     }
+    for (const transactionId of append.freeTransactionIds ?? []) free.push({ append_index: appendIndex, transaction_id: transactionId });
     for (const record of append.idempotency) {
       idempotency.push({
         append_index: appendIndex,
@@ -155,8 +168,8 @@ export function appendBatchQuery(appends: readonly StreamAppend[]): AppendBatchQ
     }
   });
   return {
-    name: 'acta_append_batch_v2',
+    name: 'acta_append_batch_v3',
     text,
-    values: [JSON.stringify(streams), JSON.stringify(events), JSON.stringify(transactions), JSON.stringify(idempotency)],
+    values: [JSON.stringify(streams), JSON.stringify(events), JSON.stringify(transactions), JSON.stringify(idempotency), JSON.stringify(free)],
   };
 }

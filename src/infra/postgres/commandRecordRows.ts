@@ -1,5 +1,12 @@
 // Maps rows of idempotency_records and transaction_records to the port's records. amount is int8:
 // it arrives as a string and becomes a number only after checking it is a safe integer.
+//
+// response is a json column (migration 3) holding the text JSON.stringify made of the body the
+// client was sent; node-postgres hands it over JSON.parse'd. A replay serializes that object again,
+// and gets the same bytes: JSON.parse keeps the text's key order (integer-like keys, which every JS
+// object lists first in ascending order, already come first in JSON.stringify's output), numbers
+// re-serialize to the shortest text that parses to the same double (the text they came from), and
+// strings to the same escapes. test/store/eventStoreContract.ts checks it on an awkward body.
 import assert from 'node:assert/strict';
 import { IdempotencyRecord, MoneyMovementKind, TransactionRecord } from '../../ports/commandRecords';
 

@@ -118,7 +118,39 @@ const transferLegs: Migration = {
   `,
 };
 
-export const migrations: readonly Migration[] = [writeSide, transferLegs, ...readModelMigrations];
+// Replays must be byte-identical to the first answer. jsonb re-orders object keys (shortest first)
+// and re-spaces them, so a response read back from jsonb serialized differently from what the
+// client was sent. json keeps the text exactly as written; the adapters write JSON.stringify's
+// output and read it with JSON.parse, and JSON.stringify(JSON.parse(s)) === s for any s that
+// JSON.stringify produced (see commandRecordRows.ts). Rows written before this migration keep
+// jsonb's order: that text is all that is left of them.
+const exactResponses: Migration = {
+  version: 3,
+  name: 'write side: command responses stored as the exact json text sent',
+  sql: `
+    alter table idempotency_records alter column response type json using response::text::json;
+    alter table transaction_records alter column response type json using response::text::json;
+  `,
+};
+
+// Who drives an unfinished transfer. owner is a lock-backed owner id (ownerPresence.ts): the row
+// counts only while that owner's session holds its advisory lock, so a dead node's transfers can be
+// taken at once while a live node's are never taken. The row goes when the transfer ends.
+const transferOwners: Migration = {
+  version: 4,
+  name: 'write side: transfer_owners',
+  sql: `
+    create table transfer_owners (
+      transfer_id text not null,
+      owner text not null,
+      claimed_at timestamptz not null default now(),
+      constraint transfer_owners_pkey primary key (transfer_id)
+    );
+    create index transfer_owners_owner_idx on transfer_owners (owner);
+  `,
+};
+
+export const migrations: readonly Migration[] = [writeSide, transferLegs, exactResponses, transferOwners, ...readModelMigrations];
 
 assertMigrationOrder(migrations);
 

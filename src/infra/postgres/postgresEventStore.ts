@@ -162,10 +162,11 @@ async function appendStream(client: PoolClient, append: StreamAppend): Promise<A
     return { ok: false, conflict };
   }
   assert.ok(row, 'the append statement returns one row');
+  if (row.current_version === append.expectedVersion && row.free_taken) return { ok: false, conflict: 'transaction_id' };
   return appendResult(append, row);
 }
 
-function appendResult(append: StreamAppend, row: AppendStreamRow): AppendResult {
+function appendResult(append: StreamAppend, row: Pick<AppendStreamRow, 'current_version' | 'positions'>): AppendResult {
   if (row.current_version !== append.expectedVersion) return { ok: false, conflict: 'stream_version' };
   assert.equal(row.positions.length, append.events.length, 'one position per appended event');
   return { ok: true, lastVersion: append.expectedVersion + append.events.length, globalPositions: row.positions };
