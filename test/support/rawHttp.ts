@@ -22,9 +22,14 @@ export interface RawResponse {
 /** One request on its own connection (a refused upload must not poison a kept-alive socket). */
 export function rawRequest(baseUrl: string, request: RawRequest): Promise<RawResponse> {
   const url = new URL(baseUrl);
+  const headers: http.OutgoingHttpHeaders = { ...request.headers };
+  // Node frames a body with chunked encoding by default only for some methods (not GET or DELETE):
+  // without a length the server would read the body as the next request.
+  const framed = Object.keys(headers).some((name) => ['content-length', 'transfer-encoding'].includes(name.toLowerCase()));
+  if (request.body !== undefined && !framed) headers['content-length'] = Buffer.byteLength(request.body);
   return new Promise((resolve, reject) => {
     const outgoing = http.request(
-      { host: url.hostname, port: url.port, method: request.method, path: request.path, headers: request.headers ?? {}, agent: false },
+      { host: url.hostname, port: url.port, method: request.method, path: request.path, headers, agent: false },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
