@@ -86,12 +86,18 @@ describe('account commands over HTTP (real Postgres)', function () {
     });
   });
 
-  describe('business rejections write nothing', () => {
+  // A business rejection is a decision: it is recorded under its Idempotency-Key (so a retry with
+  // that key replays it, see src/app/planAccountTurn.ts), and nothing else. No event, snapshot or
+  // transaction record: the transactionId stays free for a movement that can succeed.
+  describe('business rejections write no event and take no transaction id (only their key is recorded)', () => {
+    /** The rows after `rejections` rejected requests, each under a new key, on top of `before`. */
+    const onlyKeys = (before: Record<string, number>, rejections: number) => ({ ...before, idempotency: before.idempotency + rejections });
+
     it('409 account_already_exists', async () => {
       const accountId = await open();
       const before = await rows();
       expectProblem(await post(app.baseUrl, '/api/accounts', { accountId, ownerId: 'other', currency: 'USD' }), 409, 'account_already_exists');
-      expect(await rows()).to.deep.equal(before);
+      expect(await rows()).to.deep.equal(onlyKeys(before, 1));
     });
 
     it('404 account_not_found for deposit, withdrawal, freeze and unfreeze of an unknown account, never an event', async () => {
@@ -101,7 +107,9 @@ describe('account commands over HTTP (real Postgres)', function () {
       expectProblem(await post(app.baseUrl, `/api/accounts/${ghost}/withdrawals`, { amount: 5, currency: 'USD', transactionId: newId('t') }), 404, 'account_not_found');
       expectProblem(await post(app.baseUrl, `/api/accounts/${ghost}/freeze`, { reason: 'x' }), 404, 'account_not_found');
       expectProblem(await post(app.baseUrl, `/api/accounts/${ghost}/unfreeze`, {}), 404, 'account_not_found');
-      expect(await rows()).to.deep.equal(before);
+      expect(await rows()).to.deep.equal(onlyKeys(before, 4));
+      const stream = await app.pool!.query('select count(*)::int as n from events where stream_id = $1', [`account-${ghost}`]);
+      expect(stream.rows[0].n, 'the unknown account still has no stream').to.equal(0);
     });
 
     it('400 insufficient_funds (seed compatible) and 422 currency_mismatch', async () => {
@@ -109,7 +117,7 @@ describe('account commands over HTTP (real Postgres)', function () {
       const before = await rows();
       expectProblem(await post(app.baseUrl, `/api/accounts/${accountId}/withdrawals`, { amount: 1, currency: 'USD', transactionId: newId('t') }), 400, 'insufficient_funds');
       expectProblem(await post(app.baseUrl, `/api/accounts/${accountId}/deposits`, { amount: 1, currency: 'EUR', transactionId: newId('t') }), 422, 'currency_mismatch');
-      expect(await rows()).to.deep.equal(before);
+      expect(await rows()).to.deep.equal(onlyKeys(before, 2));
     });
 
     it('422 balance_limit_exceeded at 2^53-1', async () => {
@@ -245,6 +253,55 @@ describe('account commands over HTTP (real Postgres)', function () {
 
     it('unknown routes answer 404 route_not_found as problem+json', async () => {
       expectProblem(await request(app.baseUrl, '/api/nope', { method: 'GET' }), 404, 'route_not_found');
+    });
+  });
+
+  describe('seed DTOs (seed-notes §1): what a seed client sends is accepted', () => {
+    it('ownerId is any visible text the seed took (e-mail, spaces, unicode), stored verbatim; blank or with control characters it is 400', async () => {
+      for (const ownerId of ['jane.doe@example.com', 'Jane Doe', 'Zoë Müller', "o'brien; drop table x", 'abc']) {
+        const accountId = newId('owner');
+        const created = await post(app.baseUrl, '/api/accounts', { accountId, ownerId, currency: 'USD' });
+        expect(created.status, `${ownerId}: ${JSON.stringify(created.body)}`).to.equal(201);
+        expect(created.body).to.include({ ownerId });
+      }
+      const before = await rows();
+      for (const ownerId of ['', '   ', 'a\u0000b', 'tab\there', 'a'.repeat(129)]) {
+        expectProblem(await post(app.baseUrl, '/api/accounts', { accountId: newId('owner'), ownerId, currency: 'USD' }), 400, 'validation_failed');
+      }
+      expect(await rows()).to.deep.equal(before);
+    });
+
+    it('an amount written in exponent or decimal form is its number: 1e2 and 100.0 deposit 100; 1.5e0 is 400', async () => {
+      const accountId = await open();
+      const raw = (amount: string) =>
+        request(app.baseUrl, `/api/accounts/${accountId}/deposits`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': newId('key') },
+          body: `{"amount":${amount},"currency":"USD","transactionId":"${newId('t')}"}`,
+        });
+      const exponent = await raw('1e2');
+      expect(exponent.status, JSON.stringify(exponent.body)).to.equal(201);
+      expect(exponent.body).to.include({ amount: 100, balance: 100 });
+      const decimal = await raw('100.0');
+      expect(decimal.status).to.equal(201);
+      expect(decimal.body).to.include({ amount: 100, balance: 200 });
+      expectProblem(await raw('1.5e0'), 400, 'validation_failed');
+    });
+
+    it('a freeze reason with NUL or a lone surrogate is 400 (it used to crash the account actor: 503 account_unavailable)', async () => {
+      const accountId = await open();
+      const before = await rows();
+      for (const reason of ['a\\u0000b', 'a\\ud800b', 'a\\udfffb']) {
+        const result = await request(app.baseUrl, `/api/accounts/${accountId}/freeze`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': newId('key') },
+          body: `{"reason":"${reason}"}`,
+        });
+        expectProblem(result, 400, 'validation_failed');
+      }
+      expect(await rows()).to.deep.equal(before);
+      const frozen = await post(app.baseUrl, `/api/accounts/${accountId}/freeze`, { reason: 'the actor still answers' });
+      expect(frozen.status, JSON.stringify(frozen.body)).to.equal(200);
     });
   });
 
