@@ -7,12 +7,17 @@
 // roundsInFlightMax rounds) until the next claim deletes them in its own round trip; an
 // acknowledgement wakes the relay so that claim comes at once. A refused publish surfaces as the
 // next round's failure, which backs off.
-import { randomUUID } from 'node:crypto';
+//
+// The relay claims under a lock-backed owner (src/ports/ownerPresence.ts) taken on its first round.
+// When that owner ends (its connection dropped) the relay claims nothing more under it: the next
+// round deletes what the old owner had published (if its rows are still its own), takes a new owner
+// and goes on; meanwhile another relay may already have taken the old owner's streams.
 import { createActor, fromPromise } from 'xstate';
 import { RelayPublishError, RelayRound, startRelayRound } from '../../src/app/relayOutbox';
 import { Logger } from '../../src/infra/logger';
 import { MessageBus } from '../../src/ports/messageBus';
 import { Outbox } from '../../src/ports/outbox';
+import { Owner } from '../../src/ports/ownerPresence';
 import { outboxRelayMachine, relayLimits } from './outboxRelayMachine';
 
 export interface OutboxRelay {
@@ -22,24 +27,33 @@ export interface OutboxRelay {
 }
 
 export function startOutboxRelay(options: { outbox: Outbox; bus: MessageBus; logger: Logger; leaseMs?: number }): OutboxRelay {
-  const owner = `relay-${randomUUID()}`;
-  /** Acknowledged ids not deleted yet. */
+  let owner: Owner | null = null;
+  let stopped = false;
+  /** Acknowledged ids not deleted yet, of the current owner. */
   let published: string[] = [];
+  /** Acknowledged ids of owners that ended, by owner id: deleted (if still theirs) before the next claim. */
+  const publishedByEnded = new Map<string, string[]>();
   let publishedTotal = 0;
   /** A refused publish of a round in flight, thrown by the next round. */
   let refused: unknown = null;
   const inFlight = new Set<Promise<void>>();
 
-  const settle = (settled: Promise<RelayRound>): void => {
+  /** Acknowledged ids go to the owner that claimed them, which may have ended since. */
+  const acknowledged = (claimedBy: Owner, ids: readonly string[]): void => {
+    if (claimedBy === owner) published.push(...ids);
+    else publishedByEnded.set(claimedBy.id, [...(publishedByEnded.get(claimedBy.id) ?? []), ...ids]);
+  };
+
+  const settle = (settled: Promise<RelayRound>, claimedBy: Owner): void => {
     const tracked: Promise<void> = settled
       .then(
         (round) => {
-          published.push(...round.publishedIds);
+          acknowledged(claimedBy, round.publishedIds);
           publishedTotal += round.published;
         },
         (error: unknown) => {
           if (error instanceof RelayPublishError) {
-            published.push(...error.round.publishedIds);
+            acknowledged(claimedBy, error.round.publishedIds);
             publishedTotal += error.round.published;
           }
           refused ??= error;
@@ -52,6 +66,41 @@ export function startOutboxRelay(options: { outbox: Outbox; bus: MessageBus; log
     inFlight.add(tracked);
   };
 
+  /**
+   * The owner to claim under: the current one while it lives, else a new one, after deleting what
+   * the ended one had published (a row another relay took meanwhile is not deleted: it is theirs).
+   */
+  const liveOwner = async (): Promise<Owner> => {
+    if (owner?.isLive()) return owner;
+    if (owner) {
+      publishedByEnded.set(owner.id, [...(publishedByEnded.get(owner.id) ?? []), ...published]);
+      published = [];
+      owner = null;
+    }
+    for (const [endedId, ids] of [...publishedByEnded]) {
+      publishedByEnded.delete(endedId);
+      try {
+        await options.outbox.markPublished(endedId, ids);
+      } catch (error) {
+        // Those rows stay leased to an owner that has ended, so any relay (this one included)
+        // claims and publishes them again: a duplicate, never a loss.
+        options.logger.warn({ err: error, owner: endedId, rows: ids.length }, 'deleting rows an ended relay owner published failed; they will be published again');
+      }
+    }
+    const fresh = await options.outbox.acquireOwner();
+    if (stopped) {
+      await fresh.release();
+      throw new Error('the outbox relay stopped while it took an owner');
+    }
+    owner = fresh;
+    void fresh.ended.then(() => {
+      if (stopped || owner !== fresh) return;
+      options.logger.warn({ owner: fresh.id }, 'outbox relay owner ended (its connection was lost); claiming under a new owner');
+      actor.send({ type: 'WAKE' });
+    });
+    return fresh;
+  };
+
   const machine = outboxRelayMachine.provide({
     actors: {
       relayRound: fromPromise<RelayRound>(async () => {
@@ -62,12 +111,13 @@ export function startOutboxRelay(options: { outbox: Outbox; bus: MessageBus; log
             refused = null;
             throw error;
           }
+          const current = await liveOwner();
           const deleting = published;
           published = [];
           let started;
           try {
             started = await startRelayRound(options.outbox, options.bus, {
-              owner,
+              owner: current.id,
               streamsMax: relayLimits.streamsPerRoundMax,
               leaseMs: options.leaseMs ?? relayLimits.leaseMs,
               published: deleting,
@@ -76,7 +126,7 @@ export function startOutboxRelay(options: { outbox: Outbox; bus: MessageBus; log
             published.unshift(...deleting);
             throw error;
           }
-          settle(started.settled);
+          settle(started.settled, current);
           return { claimed: started.claimed, published: 0, failed: 0, publishedEvents: [], publishedIds: [] };
         } catch (error) {
           options.logger.warn({ err: error }, 'outbox relay round failed; backing off');
@@ -92,7 +142,7 @@ export function startOutboxRelay(options: { outbox: Outbox; bus: MessageBus; log
     stats: () => {
       const snapshot = actor.getSnapshot();
       const { rounds, failures } = snapshot.context;
-      return { state: String(snapshot.value), rounds, failures, published: publishedTotal, owner };
+      return { state: String(snapshot.value), rounds, failures, published: publishedTotal, owner: owner?.id ?? 'none' };
     },
     stop: async () => {
       // Let the rounds in flight finish (bounded) so their rows are deleted or released, not left leased.
@@ -100,15 +150,20 @@ export function startOutboxRelay(options: { outbox: Outbox; bus: MessageBus; log
       while ((actor.getSnapshot().matches('relaying') || inFlight.size > 0) && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
+      stopped = true;
       actor.send({ type: 'STOP' });
       actor.stop();
+      const last = owner;
+      if (!last) return;
       try {
-        await options.outbox.markPublished(owner, published);
+        await options.outbox.markPublished(last.id, published);
         published = [];
       } catch (error) {
-        // The rows stay leased; once the lease expires another relay publishes them again.
+        // The rows stay leased to this owner, which ends below: another relay publishes them again.
         options.logger.warn({ err: error }, 'deleting the last published outbox rows failed');
       }
+      // Ending the owner frees whatever it still holds for the next relay at once.
+      await last.release();
     },
   };
 }

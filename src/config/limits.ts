@@ -17,6 +17,19 @@ export const limits = {
   transferSweepIntervalMs: 10_000,
   /** Unfinished transfers resumed per sweep. */
   transferSweepBatchMax: 500,
+  /** How often transfers whose owner ended (its node died) are looked for and resumed: cheap, so often. */
+  transferOrphanSweepIntervalMs: 1_000,
+  /** A lock-backed owner's own connection is checked this often; a failed check ends the owner. */
+  ownerHeartbeatIntervalMs: 2_000,
+  /** Fresh owner ids tried when the advisory lock of one is already held (a 64-bit key collision). */
+  ownerAcquireAttemptsMax: 3,
+  /**
+   * Server-side TCP keepalive of an owner's connection: when its host dies without closing the
+   * socket, Postgres ends the session, and so the owner's lock, after about idle + interval × count.
+   */
+  ownerKeepaliveIdleSeconds: 10,
+  ownerKeepaliveIntervalSeconds: 5,
+  ownerKeepaliveCount: 3,
   /** Live transfer actors at once; a sweep starts no more than this. */
   liveTransfersMax: 10_000,
   /** Commands an account actor holds while one turn is in flight; more answer 503 mailbox_full. */
@@ -53,6 +66,8 @@ export const limits = {
 } as const;
 
 assert.ok(limits.turnCommandsMax <= limits.mailboxSizeMax, 'a turn cannot take more than the mailbox holds');
+assert.ok(limits.transferOrphanSweepIntervalMs <= limits.transferSweepIntervalMs, 'orphans are looked for at least as often as all open transfers');
+assert.ok(limits.ownerHeartbeatIntervalMs < limits.statementTimeoutMs && limits.ownerAcquireAttemptsMax >= 1);
 assert.ok(limits.statementTimeoutMs > 0 && limits.commandTimeoutMs > 0);
 assert.ok(limits.shutdownDrainMs >= limits.commandTimeoutMs, 'drain must outlast one command timeout');
 assert.ok(limits.historyLimitDefault <= limits.historyLimitMax);

@@ -1,5 +1,8 @@
 // The transactional outbox: one row per committed event, written in the event's own transaction,
 // published by the outbox relay in stream order and deleted once the bus has acknowledged it.
+// Relays claim under lock-backed owners (ownerPresence.ts): a relay that dies loses its claims at
+// once, and the lease stays as the backstop for an end the database has not noticed yet.
+import { OwnerSource } from './ownerPresence';
 import { StoredEvent } from './storedEvent';
 
 export interface OutboxRow {
@@ -16,12 +19,14 @@ export interface OutboxStats {
   oldestAgeMs: number | null;
 }
 
-export interface Outbox {
+export interface Outbox extends OwnerSource {
   /**
-   * Claims whole streams: every unpublished row of up to `streamsMax` streams that no one holds an
-   * unexpired lease on, leased to `owner` for `leaseMs`. Rows come back ordered by stream, then
-   * stream version, so the caller can publish each stream in order. A lease that expires (its owner
-   * crashed) makes the rows claimable again.
+   * Claims whole streams: every unpublished row of up to `streamsMax` streams that no live owner
+   * holds an unexpired lease on, leased to `owner` for `leaseMs`. Rows come back ordered by stream,
+   * then stream version, so the caller can publish each stream in order. `owner` is the id of a live
+   * owner from acquireOwner(); a claim under an owner that has ended takes nothing. Rows leased to
+   * an owner that has ended are claimable at once; rows whose lease expired are claimable whatever
+   * their owner (the backstop).
    *
    * `published` are rows of earlier claims the bus has acknowledged: they are removed first, as
    * markPublished would, in the same step (the relay saves a round trip per round, and the claim

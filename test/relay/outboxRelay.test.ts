@@ -1,5 +1,7 @@
-// The outbox relay against real Postgres: rows leased by a relay that crashed are published by a
-// live relay once the lease expires, in stream-version order, and the outbox ends up empty. And with a
+// The outbox relay against real Postgres: rows leased by a relay that is alive but stuck (it holds
+// its owner lock and never publishes) are published by another relay once the lease expires (the
+// backstop; a relay that dies loses its rows at once, test/relay/relayTakeover.test.ts), in
+// stream-version order, and the outbox ends up empty. And with a
 // private Kafka broker that is stopped mid-test: writes keep answering 201 and the read model catches
 // up once the broker is back.
 import { execFile } from 'node:child_process';
@@ -14,6 +16,7 @@ import { createLogger } from '../../src/infra/logger';
 import { MemoryBus } from '../../src/infra/memory/memoryBus';
 import { PostgresEventStore } from '../../src/infra/postgres/postgresEventStore';
 import { PostgresOutbox } from '../../src/infra/postgres/postgresOutbox';
+import { Owner } from '../../src/ports/ownerPresence';
 import { StoredEvent } from '../../src/ports/storedEvent';
 import { HttpResult, TestApp, get, post, startTestApp } from '../support/app';
 import { TestDatabase, createTestDatabase } from '../support/database';
@@ -25,7 +28,7 @@ const execFileAsync = promisify(execFile);
 describe('outbox relay (real Postgres)', function () {
   this.timeout(60_000);
 
-  describe('lease expiry after a crashed relay', () => {
+  describe('lease expiry after a stuck relay', () => {
     let db: TestDatabase;
     let relay: OutboxRelay | null = null;
     let bus: MemoryBus | null = null;
@@ -33,13 +36,15 @@ describe('outbox relay (real Postgres)', function () {
     before(async () => {
       db = await createTestDatabase();
     });
+    let stuckOwner: Owner | null = null;
     after(async () => {
       await relay?.stop();
       await bus?.close();
+      await stuckOwner?.release();
       await db?.drop();
     });
 
-    it('publishes rows a crashed owner leased, only after the lease expires, in stream-version order, and empties the outbox', async () => {
+    it('publishes rows a stuck live owner leased, only after the lease expires, in stream-version order, and empties the outbox', async () => {
       const store = new PostgresEventStore(db.pool);
       const outbox = new PostgresOutbox(db.pool);
       expect(accountTopic).to.equal('acta.account');
@@ -55,10 +60,12 @@ describe('outbox relay (real Postgres)', function () {
       expect((await outbox.stats()).pending).to.equal(streams.length * perStream);
 
       const leaseMs = 300;
-      const crashed = await outbox.claim('crashed-relay', 1_000, leaseMs);
+      const stuck = await outbox.acquireOwner();
+      stuckOwner = stuck;
+      const crashed = await outbox.claim(stuck.id, 1_000, leaseMs);
       const claimedAt = Date.now();
       expect(crashed).to.have.length(streams.length * perStream);
-      // The crashed owner never publishes, releases nor deletes.
+      // The stuck owner stays live and never publishes, releases nor deletes.
 
       bus = new MemoryBus();
       const received: Array<{ at: number; event: StoredEvent }> = [];

@@ -1,7 +1,7 @@
 // The one event store contract: every adapter (in-memory, Postgres) runs this same suite.
 import { expect } from 'chai';
 import { AppendResult, EventStore } from '../../src/ports/eventStore';
-import { Outbox } from '../../src/ports/outbox';
+import { Outbox, OutboxRow } from '../../src/ports/outbox';
 import { StoredEvent } from '../../src/ports/storedEvent';
 import { idempotencyRecord, newEvent, streamAppend, streamId, transactionRecord } from './fixtures';
 import { pollUntil } from './pollUntil';
@@ -37,9 +37,18 @@ export function eventStoreContract(setup: () => Promise<EventStoreHarness>): voi
       return pollUntil(() => store.readAll(afterPosition, limit), (events) => events.length >= count);
     }
 
+    /** Claims what the outbox holds under a live owner, which ends right after (its rows go free again). */
+    async function inspectOutbox(streamsMax: number): Promise<OutboxRow[]> {
+      const inspector = await outbox.acquireOwner();
+      try {
+        return await outbox.claim(inspector.id, streamsMax, farLeaseMs);
+      } finally {
+        await inspector.release();
+      }
+    }
+
     async function outboxStreams(): Promise<string[]> {
-      const rows = await outbox.claim('contract-inspector', 1_000, farLeaseMs);
-      return rows.map((row) => row.event.streamId);
+      return (await inspectOutbox(1_000)).map((row) => row.event.streamId);
     }
 
     describe('appendBatch', () => {
@@ -165,7 +174,7 @@ export function eventStoreContract(setup: () => Promise<EventStoreHarness>): voi
         expect({ eventId: stored?.eventId, type: stored?.type, data: stored?.data, metadata: stored?.metadata, occurredAt: stored?.occurredAt }).to.deep.equal(event);
         expect((await store.findTransactions([movement.transactionId])).get(movement.transactionId)).to.deep.equal(movement);
         expect((await store.findIdempotency([key.key])).get(key.key)).to.deep.equal(key);
-        expect((await outbox.claim('contract-inspector', 10, farLeaseMs)).map((row) => row.event)).to.deep.equal([stored]);
+        expect((await inspectOutbox(10)).map((row) => row.event)).to.deep.equal([stored]);
       });
 
       it('chains two appends of the same stream in one batch', async () => {
@@ -178,7 +187,7 @@ export function eventStoreContract(setup: () => Promise<EventStoreHarness>): voi
       it('writes one outbox row per event holding the stored event', async () => {
         const stream = streamId();
         await store.appendBatch([streamAppend(stream, 0, 2, { topic: 'accounts' })]);
-        const rows = await outbox.claim('contract-inspector', 10, farLeaseMs);
+        const rows = await inspectOutbox(10);
         expect(rows.map((row) => row.topic)).to.deep.equal(['accounts', 'accounts']);
         expect(rows.map((row) => row.event)).to.deep.equal(await store.readStream(stream, 0, 10));
         expect(typeof rows[0]?.event.globalPosition).to.equal('string');

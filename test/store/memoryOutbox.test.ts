@@ -17,18 +17,26 @@ describe('MemoryOutbox', () => {
 
   outboxContract(async () => {
     const store = new MemoryEventStore();
-    return { store, outbox: new MemoryOutbox(store), shortLeaseMs, expireShortLeases: async () => void clock.tick(shortLeaseMs) };
+    const outbox = new MemoryOutbox(store);
+    return {
+      store,
+      outbox,
+      shortLeaseMs,
+      expireShortLeases: async () => void clock.tick(shortLeaseMs),
+      kill: async (owner) => outbox.owners.kill(owner.id),
+    };
   });
 
   it('holds a lease until exactly its end', async () => {
     const store = new MemoryEventStore();
     const outbox = new MemoryOutbox(store);
+    const [first, second] = [await outbox.acquireOwner(), await outbox.acquireOwner()];
     await store.appendBatch([streamAppend(streamId(), 0, 1)]);
-    expect(await outbox.claim('relay-1', 1, shortLeaseMs)).to.have.length(1);
+    expect(await outbox.claim(first.id, 1, shortLeaseMs)).to.have.length(1);
     clock.tick(shortLeaseMs - 1);
-    expect(await outbox.claim('relay-2', 1, shortLeaseMs)).to.deep.equal([]);
+    expect(await outbox.claim(second.id, 1, shortLeaseMs)).to.deep.equal([]);
     clock.tick(1);
-    expect(await outbox.claim('relay-2', 1, shortLeaseMs)).to.have.length(1);
+    expect(await outbox.claim(second.id, 1, shortLeaseMs)).to.have.length(1);
   });
 
   it('ages the oldest pending row with the clock', async () => {

@@ -1,5 +1,7 @@
 import { PostgresEventStore } from '../../src/infra/postgres/postgresEventStore';
 import { PostgresOutbox } from '../../src/infra/postgres/postgresOutbox';
+import { PostgresOwner } from '../../src/infra/postgres/ownerPresence';
+import { Owner } from '../../src/ports/ownerPresence';
 import { TestDatabase, createTestDatabase } from '../support/database';
 import { outboxContract } from './outboxContract';
 import { pollUntil } from './pollUntil';
@@ -23,9 +25,15 @@ describe('PostgresOutbox', () => {
     );
   }
 
+  // A crash as Postgres sees it: the owner's session ends (pg_terminate_backend waits until it has).
+  async function kill(owner: Owner): Promise<void> {
+    const { rows } = await db.pool.query<{ ended: boolean }>('select pg_terminate_backend($1, 5000) as ended', [(owner as PostgresOwner).backendPid]);
+    expect(rows[0]?.ended).to.equal(true);
+  }
+
   outboxContract(async () => {
     await db.truncate();
-    return { store: new PostgresEventStore(db.pool), outbox: new PostgresOutbox(db.pool), shortLeaseMs: 100, expireShortLeases };
+    return { store: new PostgresEventStore(db.pool), outbox: new PostgresOutbox(db.pool), shortLeaseMs: 100, expireShortLeases, kill };
   });
 
   // A claim looks at the oldest claimScanRowsMax rows only (index scans, see postgresOutbox.ts).
@@ -38,18 +46,23 @@ describe('PostgresOutbox', () => {
       await store.appendBatch([streamAppend(a, 0, 2)]);
       await store.appendBatch([streamAppend(b, 0, 3)]);
       await store.appendBatch([streamAppend(c, 0, 1)]);
-      const first = await outbox.claim('relay-1', 10, 30_000);
-      expect(first.map((row) => [row.event.streamId, row.event.streamVersion])).to.deep.equal([
-        [a, 1],
-        [a, 2],
-        [b, 1],
-        [b, 2],
-        [b, 3],
-      ]);
-      // The window (a1, a2, b1) is all leased now: c waits until those rows are published.
-      expect(await outbox.claim('relay-2', 10, 30_000)).to.deep.equal([]);
-      const second = await outbox.claim('relay-1', 10, 30_000, first.map((row) => row.id));
-      expect(second.map((row) => [row.event.streamId, row.event.streamVersion])).to.deep.equal([[c, 1]]);
+      const [relay1, relay2] = [await outbox.acquireOwner(), await outbox.acquireOwner()];
+      try {
+        const first = await outbox.claim(relay1.id, 10, 30_000);
+        expect(first.map((row) => [row.event.streamId, row.event.streamVersion])).to.deep.equal([
+          [a, 1],
+          [a, 2],
+          [b, 1],
+          [b, 2],
+          [b, 3],
+        ]);
+        // The window (a1, a2, b1) is all leased now: c waits until those rows are published.
+        expect(await outbox.claim(relay2.id, 10, 30_000)).to.deep.equal([]);
+        const second = await outbox.claim(relay1.id, 10, 30_000, first.map((row) => row.id));
+        expect(second.map((row) => [row.event.streamId, row.event.streamVersion])).to.deep.equal([[c, 1]]);
+      } finally {
+        await Promise.all([relay1.release(), relay2.release()]);
+      }
     });
   });
 });

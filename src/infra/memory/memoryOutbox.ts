@@ -1,24 +1,37 @@
 // The in-memory outbox over the event store's outbox table, with the Postgres adapter's semantics:
 // whole streams claimed oldest first under an expiring lease, rows grouped by stream in version
-// order, deletes and releases only by the owner named on the row.
+// order, deletes and releases only by the owner named on the row; claims of an owner that ended
+// (MemoryOwners.kill) are void at once, and an ended owner claims nothing.
 import { Outbox, OutboxRow, OutboxStats } from '../../ports/outbox';
+import { Owner } from '../../ports/ownerPresence';
 import { assertClaim } from '../storeAssertions';
 import { MemoryEventStore } from './memoryEventStore';
 import { MemoryOutboxRow } from './memoryOutboxTable';
+import { MemoryOwners } from './memoryOwners';
 
 export class MemoryOutbox implements Outbox {
-  constructor(private readonly store: MemoryEventStore) {}
+  constructor(
+    private readonly store: MemoryEventStore,
+    readonly owners: MemoryOwners = new MemoryOwners('relay'),
+  ) {}
+
+  acquireOwner(): Promise<Owner> {
+    return this.owners.acquireOwner();
+  }
 
   async claim(owner: string, streamsMax: number, leaseMs: number, published: readonly string[] = []): Promise<OutboxRow[]> {
     assertClaim(owner, streamsMax, leaseMs);
     await this.markPublished(owner, published);
+    if (!this.owners.isLive(owner)) return [];
     const table = this.store.outboxTable;
     const now = table.now();
+    const held = (row: MemoryOutboxRow) =>
+      row.claimedUntilMs !== null && row.claimedUntilMs > now && (row.claimedBy === owner || this.owners.isLive(row.claimedBy ?? ''));
     // Rows are visited in id order, so streams are met oldest row first.
     const streams = new Map<string, MemoryOutboxRow[]>();
     for (const row of table.rows.values()) streams.set(row.streamId, [...(streams.get(row.streamId) ?? []), row]);
     const claimable = [...streams.values()]
-      .filter((rows) => rows.every((row) => row.claimedUntilMs === null || row.claimedUntilMs <= now))
+      .filter((rows) => !rows.some(held))
       .slice(0, streamsMax);
     return claimable.flatMap((rows) =>
       [...rows]

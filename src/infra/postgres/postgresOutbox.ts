@@ -1,6 +1,11 @@
 // The Postgres outbox. Claims take whole streams under a lease (claimed_by, claimed_until): a relay
 // publishes a stream's rows in version order and no other relay touches that stream until the rows
-// are published, released, or the lease expires (the owner crashed).
+// are published, released, or their owner is gone. claimed_by is a lock-backed owner id
+// (ownerPresence.ts): a row counts as held only while that owner's session holds its advisory lock,
+// so the rows of a relay that died (kill -9, a lost connection) are claimable at once, not after
+// the lease. The lease stays as the backstop: an expired one frees its rows whatever pg_locks says
+// (a host that died without closing its socket, until its session's keepalive ends it). A claimant
+// must itself be live, so a relay whose lock is gone can take nothing while it finds out.
 //
 // Claims are serialized with a transaction-level advisory lock: under READ COMMITTED two concurrent
 // claim statements would both see the same unleased streams and both lease them. Taking the lock
@@ -11,6 +16,8 @@ import { Outbox, OutboxRow, OutboxStats } from '../../ports/outbox';
 import { StoredEvent } from '../../ports/storedEvent';
 import { assertClaim } from '../storeAssertions';
 import { inlineValues } from './inlineStatements';
+import { acquireOwnerPresence, liveOwnerKeysSql, ownerKeySql } from './ownerPresence';
+import { Owner } from '../../ports/ownerPresence';
 import { withTransactionClient } from './transactionClient';
 
 /** Advisory lock key of the claim step: "ACTAOUT1" as 8 ASCII bytes, a fixed 64-bit value. */
@@ -36,16 +43,28 @@ interface ClaimedRow {
 // are leased together, so when any row of a stream is in that window its older rows are too, and a
 // stream is claimable only if every row is unleased; its newer rows beyond the window are leased with
 // it, since the update goes by stream id.
+//
+// Liveness costs one read of pg_locks per claim (the claimant's own lock; the same set serves the
+// rows of other owners). Rows leased to the claimant itself are held without looking (it is live),
+// and unleased or expired rows never reach the md5 of their owner.
 const claimText = `
 with claim_time as (select clock_timestamp() as at),
+live_owners as materialized (${liveOwnerKeysSql}
+),
+claimant as (
+  select ${ownerKeySql('$1::text')} in (select key from live_owners) as live
+),
 oldest as (
-  select id, stream_id, claimed_until from outbox_events order by id limit $4
+  select id, stream_id, claimed_by, claimed_until from outbox_events order by id limit $4
 ),
 claimable as (
   select stream_id, min(id) as first_id
   from oldest
+  where (select live from claimant)
   group by stream_id
-  having bool_and(claimed_until is null or claimed_until <= (select at from claim_time))
+  having bool_and(
+    claimed_until is null or claimed_until <= (select at from claim_time)
+    or (claimed_by <> $1::text and ${ownerKeySql('claimed_by')} not in (select key from live_owners)))
   order by min(id)
   limit $2
 ),
@@ -75,6 +94,11 @@ export class PostgresOutbox implements Outbox {
     private readonly claimScanRowsMax: number = outboxLimits.claimScanRowsMax,
   ) {
     assert.ok(Number.isSafeInteger(claimScanRowsMax) && claimScanRowsMax >= 1, 'claimScanRowsMax is an integer >= 1');
+  }
+
+  /** An owner for a relay: one connection of this pool holds its lock until it ends. */
+  acquireOwner(): Promise<Owner> {
+    return acquireOwnerPresence(this.pool, 'relay');
   }
 
   async claim(owner: string, streamsMax: number, leaseMs: number, published: readonly string[] = []): Promise<OutboxRow[]> {
