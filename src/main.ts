@@ -1,9 +1,31 @@
-// Entry point: read the configuration, build the runtime, serve HTTP, drain on SIGTERM/SIGINT.
-import type { Server } from 'node:http';
+// Entry point: read the configuration, build the runtime, serve HTTP; drain on SIGTERM/SIGINT within
+// one bound. Start-up is all or nothing and never exits 0 by accident (processLifecycle.ts).
+import { type Server, createServer } from 'node:http';
+import type { Express } from 'express';
+import { boundedShutdown } from './boundedShutdown';
 import { ConfigError, loadConfig } from './config/config';
 import { limits } from './config/limits';
 import { createLogger } from './infra/logger';
-import { createRuntime } from './runtime';
+import { onEmbeddedPostgresLost, quitStartedPostgres, stopStartedPostgres } from './infra/postgres/embeddedPostgres';
+import { ProcessLifecycle } from './processLifecycle';
+import { Runtime, createRuntime } from './runtime';
+
+let runtime: Runtime | null = null;
+
+const lifecycle = new ProcessLifecycle({
+  process,
+  exit: (code) => process.exit(code),
+  stderr: (text) => process.stderr.write(text),
+  abandon: async (reason) => {
+    // A failed start-up stops its runtime in order (nothing is in flight yet); a crash does not
+    // trust its own state and only stops the database it started. Either way every postmaster
+    // this process spawned is stopped, also one a half-built runtime never got to own.
+    if (reason === 'start-up' && runtime) await runtime.shutdown(0);
+    await stopStartedPostgres();
+  },
+  forceAbandon: quitStartedPostgres,
+  abandonMs: limits.shutdownCloseMs,
+});
 
 async function main(): Promise<void> {
   let config;
@@ -17,26 +39,39 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const runtime = await createRuntime(config, logger);
-  const server: Server = runtime.app.listen(config.port, config.host, () => {
-    logger.info({ port: config.port, storage: config.storage.kind, kafka: config.kafka !== null }, 'Acta is listening');
-  });
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'draining: no new commands, finishing in-flight ones');
-    server.close();
-    await runtime.shutdown(limits.shutdownDrainMs);
-    server.closeAllConnections();
-    logger.info('stopped');
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  lifecycle.useLogger(logger);
+  // Crash-only: a server whose embedded database died serves nothing; exit and let the restart
+  // bring both back (the next start clears what the dead postmaster left).
+  onEmbeddedPostgresLost((error) => void lifecycle.fail(error));
+  runtime = await createRuntime(config, logger);
+  const server = await listen(runtime.app, config.port, config.host);
+  server.on('error', (error) => void lifecycle.fail(error));
+  logger.info({ port: config.port, storage: config.storage.kind, kafka: config.kafka !== null }, 'Acta is listening');
+  const started = runtime;
+  lifecycle.serving(() =>
+    boundedShutdown({
+      runtime: started,
+      server,
+      logger,
+      pending: () => ({ pendingCommands: started.system.pendingCommands(), liveTransfers: started.transfers.stats().live }),
+      drainMs: limits.shutdownDrainMs,
+      totalMs: limits.shutdownTotalMs,
+      idleSweepMs: limits.shutdownIdleSweepMs,
+    }),
+  );
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`Acta failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+/** Resolves once listening; rejects with the listen error (EADDRINUSE, EACCES), which is a start-up failure. */
+function listen(app: Express, port: number, host: string): Promise<Server> {
+  const server = createServer(app);
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+lifecycle.install();
+main().catch((error: unknown) => lifecycle.fail(error));

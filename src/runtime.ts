@@ -29,6 +29,8 @@ import { TransferRegistry } from '../actors/transfer/transferRegistry';
 import { killAt } from './app/faults';
 import { problemResponse } from './app/problem';
 import { limits } from './config/limits';
+import { gateOf } from './http/shutdownGate';
+import { settlesWithin } from './infra/settlesWithin';
 import { requestTransfer } from './app/transfers/requestTransfer';
 import { transferCommandRoutes, TransferPort } from './http/transferCommandRoutes';
 import { consoleRouter } from './http/consoleRoute';
@@ -49,9 +51,16 @@ export interface Runtime {
   rebuilder: ProjectionRebuilder;
   versions: ProjectionVersions;
   transfers: TransferRegistry;
-  /** Stops taking commands, waits (bounded) for in-flight ones, stops actors and closes storage. */
-  shutdown(drainMs: number): Promise<void>;
+  /**
+   * Stops taking commands at once (readiness 503, the gateway's gate closed), waits (bounded by
+   * drainMs) for transfers and commands in flight, stops the actors and the read pipeline, then
+   * closes storage last (pool, then embedded Postgres). onStep hears each step as it begins, so a
+   * caller whose own bound runs out can say what was still pending. Idempotent.
+   */
+  shutdown(drainMs: number, onStep?: (step: ShutdownStep) => void): Promise<void>;
 }
+
+export type ShutdownStep = 'transfers' | 'commands' | 'read pipeline' | 'storage';
 
 export async function createRuntime(config: Config, logger: Logger): Promise<Runtime> {
   const storage = await openStorage(config.storage, config.pgPoolMax, logger);
@@ -179,15 +188,27 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     rebuilder,
     versions,
     transfers,
-    shutdown: (drainMs) => {
+    shutdown: (drainMs, onStep = () => {}) => {
       // Idempotent: SIGTERM twice, or a test closing after a shutdown test, share one drain.
       if (!shutdown) {
         shuttingDown = true;
         commands.stopAccepting();
+        gateOf(app).close();
         shutdown = (async () => {
+          // One drain bound for both: client commands keep finishing while transfers do.
+          const drainDeadline = Date.now() + drainMs;
+          onStep('transfers');
           await transfers.stop(Math.min(drainMs, limits.commandTimeoutMs));
-          await system.drain(drainMs);
-          await startedPipeline.stop();
+          onStep('commands');
+          await system.drain(Math.max(0, drainDeadline - Date.now()));
+          onStep('read pipeline');
+          // The worker's stop is bounded here: what it has not published or projected stays in the
+          // outbox and the bus, and the process exit ends the thread if it is still running.
+          const pipelineStopped = startedPipeline.stop().catch((error: unknown) => logger.error({ err: error }, 'read pipeline did not stop cleanly'));
+          if (!(await settlesWithin(pipelineStopped, limits.shutdownPipelineStopMs))) {
+            logger.warn({ waitedMs: limits.shutdownPipelineStopMs }, 'read pipeline still stopping; closing storage without it');
+          }
+          onStep('storage');
           await storage.close();
         })();
       }

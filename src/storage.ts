@@ -3,6 +3,8 @@
 import path from 'node:path';
 import type { Pool } from 'pg';
 import { StorageMode } from './config/config';
+import { limits } from './config/limits';
+import { settlesWithin } from './infra/settlesWithin';
 import { Logger } from './infra/logger';
 import { EventStore } from './ports/eventStore';
 import { Outbox } from './ports/outbox';
@@ -53,14 +55,26 @@ export async function openStorage(mode: StorageMode, poolMax: number, logger: Lo
   if (mode.kind === 'embedded') {
     const dataDir = path.resolve(mode.dataDir);
     logger.info({ dataDir, port: mode.port }, 'starting embedded Postgres');
-    const embedded = await startEmbeddedPostgres({ dataDir, port: mode.port });
+    const embedded = await startEmbeddedPostgres({
+      dataDir,
+      port: mode.port,
+      onLog: (message) => logger.debug({ component: 'embedded-postgres' }, message.trim()),
+      onNotice: (message) => logger.warn({ component: 'embedded-postgres', dataDir }, message),
+    });
     url = embedded.connectionString;
     stopEmbedded = embedded.stop;
   } else {
     url = mode.url;
   }
   const pool = createPool(url, { max: poolMax });
-  await migrate(pool);
+  try {
+    await migrate(pool);
+  } catch (error) {
+    // Nothing else has the pool or the cluster yet: a failed start must not leave them running.
+    await pool.end();
+    await stopEmbedded();
+    throw error;
+  }
   return {
     store: new PostgresEventStore(pool),
     snapshots: new PostgresSnapshotStore(pool),
@@ -78,7 +92,11 @@ export async function openStorage(mode: StorageMode, poolMax: number, logger: Lo
       }
     },
     close: async () => {
-      await pool.end();
+      // The pool first (it waits for checked-out clients, bounded: a read still running must not
+      // hold the stop), then the cluster, which ends whatever connections are left.
+      if (!(await settlesWithin(pool.end(), limits.shutdownPoolEndMs))) {
+        logger.warn({ waitedMs: limits.shutdownPoolEndMs, checkedOut: pool.totalCount - pool.idleCount }, 'pool clients still checked out at close; stopping the database under them');
+      }
       await stopEmbedded();
     },
   };

@@ -63,6 +63,27 @@ export const limits = {
   statementTimeoutMs: 15_000,
   /** Time to wait for in-flight commands on SIGTERM before closing the pool anyway. */
   shutdownDrainMs: 15_000,
+  /**
+   * After the drain: stopping the read pipeline worker, the pool and embedded Postgres. Each of
+   * those steps gets its own share below; what does not finish in time is left to the process exit.
+   */
+  shutdownCloseMs: 4_500,
+  /** The read pipeline worker's stop (its relay, bus client and projectors) within the close. */
+  shutdownPipelineStopMs: 1_000,
+  /** pool.end() within the close: it waits for checked-out clients, e.g. a read still running. */
+  shutdownPoolEndMs: 500,
+  /** A whole SIGTERM/SIGINT stop; past this the process logs what was pending and exits 1. */
+  shutdownTotalMs: 20_000,
+  /** While draining, idle keep-alive connections are closed this often (they go idle one by one). */
+  shutdownIdleSweepMs: 100,
+  /** A dying postmaster (killed, still exiting or a zombie) or one still starting up is waited for this long at start-up. */
+  embeddedSettleMs: 30_000,
+  /** How often the embedded data folder's lock file, and a starting postmaster, are looked at again. */
+  embeddedPollMs: 50,
+  /** Embedded Postgres stop: fast shutdown (SIGINT: checkpoint) this long, then immediate (SIGQUIT), then SIGKILL. */
+  embeddedFastStopMs: 2_000,
+  embeddedImmediateStopMs: 500,
+  embeddedKillStopMs: 500,
 } as const;
 
 assert.ok(limits.turnCommandsMax <= limits.mailboxSizeMax, 'a turn cannot take more than the mailbox holds');
@@ -70,4 +91,10 @@ assert.ok(limits.transferOrphanSweepIntervalMs <= limits.transferSweepIntervalMs
 assert.ok(limits.ownerHeartbeatIntervalMs < limits.statementTimeoutMs && limits.ownerAcquireAttemptsMax >= 1);
 assert.ok(limits.statementTimeoutMs > 0 && limits.commandTimeoutMs > 0);
 assert.ok(limits.shutdownDrainMs >= limits.commandTimeoutMs, 'drain must outlast one command timeout');
+assert.ok(limits.shutdownDrainMs + limits.shutdownCloseMs <= limits.shutdownTotalMs, 'the drain and the close must fit in the whole stop');
+assert.ok(
+  limits.shutdownPipelineStopMs + limits.shutdownPoolEndMs + limits.embeddedFastStopMs + limits.embeddedImmediateStopMs + limits.embeddedKillStopMs <= limits.shutdownCloseMs,
+  'the close steps must fit in the close',
+);
+assert.ok(limits.shutdownIdleSweepMs < limits.shutdownDrainMs && limits.embeddedPollMs < limits.embeddedSettleMs);
 assert.ok(limits.historyLimitDefault <= limits.historyLimitMax);

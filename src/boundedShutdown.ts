@@ -1,0 +1,54 @@
+// The stop of a serving process (SIGTERM, SIGINT), with one bound for all of it. The runtime's
+// shutdown closes the gateway's gate and readiness at once and drains; meanwhile the listener stops
+// taking connections and kept-alive connections are closed as each goes idle (a client keeps one
+// busy until its request is answered, with `Connection: close`). When the whole stop has not
+// finished within totalMs, the caller gets exit code 1 and the log says what was still pending.
+import { Logger } from './infra/logger';
+import { settlesWithin } from './infra/settlesWithin';
+import type { ShutdownStep } from './runtime';
+
+export interface StoppableRuntime {
+  shutdown(drainMs: number, onStep?: (step: ShutdownStep) => void): Promise<void>;
+}
+
+/** The parts of node's http.Server the stop uses. */
+export interface DrainingServer {
+  close(): void;
+  closeIdleConnections(): void;
+  closeAllConnections(): void;
+}
+
+export interface BoundedShutdownOptions {
+  runtime: StoppableRuntime;
+  server: DrainingServer;
+  logger: Logger;
+  /** What is still in flight (commands, transfers), for the log line when the bound runs out. */
+  pending: () => Record<string, unknown>;
+  drainMs: number;
+  totalMs: number;
+  idleSweepMs: number;
+}
+
+/** Resolves with the process exit code: 0 when everything stopped within totalMs, 1 when not or when a step failed. */
+export async function boundedShutdown(options: BoundedShutdownOptions): Promise<number> {
+  const { runtime, server, logger } = options;
+  let step: ShutdownStep | 'begin' = 'begin';
+  const stopped = runtime.shutdown(options.drainMs, (next) => {
+    step = next;
+    logger.info({ step }, 'shutdown step');
+  });
+  // No new connections; node also closes the connections idle right now.
+  server.close();
+  const sweep = setInterval(() => server.closeIdleConnections(), options.idleSweepMs);
+  try {
+    if (await settlesWithin(stopped, options.totalMs)) return 0;
+    logger.error({ step, boundMs: options.totalMs, ...options.pending() }, 'shutdown did not finish within its bound; exiting with this still pending');
+    return 1;
+  } catch (error) {
+    logger.error({ err: error, step }, 'shutdown failed');
+    return 1;
+  } finally {
+    clearInterval(sweep);
+    server.closeAllConnections();
+  }
+}
