@@ -36,8 +36,13 @@ export interface WorkloadOptions {
   random: () => number;
 }
 
-/** The answers that end a command's retries: anything but a network error, a timeout or a 503. */
-function isFinal(status: number): boolean {
+/**
+ * The answers that end a command's retries: anything but a network error, a timeout, a 502-504 (a
+ * node or the load balancer in front of it going away) or 409 concurrency_conflict, which asks for
+ * a retry with the same key.
+ */
+function isFinal(status: number, body: Record<string, unknown>): boolean {
+  if (status === 409 && body.code === 'concurrency_conflict') return false;
   return status !== 503 && status !== 502 && status !== 504;
 }
 
@@ -138,7 +143,7 @@ export class BankWorkload {
     for (;;) {
       command.attempts += 1;
       const answer = await this.attempt(path, body, command.key);
-      if (answer !== null && isFinal(answer.status)) {
+      if (answer !== null && isFinal(answer.status, answer.body)) {
         command.status = answer.status;
         command.response = answer.body;
         return command;
@@ -159,7 +164,10 @@ export class BankWorkload {
         signal: AbortSignal.timeout(this.options.requestTimeoutMs),
       });
       const text = await response.text();
-      return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+      // A load balancer's own 502/504 page is HTML; every answer of Acta is JSON.
+      const json = (response.headers.get('content-type') ?? '').includes('json');
+      if (!json && response.status < 502) throw new Error(`a ${response.status} answer that is not JSON: ${text.slice(0, 200)}`);
+      return { status: response.status, body: json && text ? (JSON.parse(text) as Record<string, unknown>) : {} };
     } catch (error) {
       // Connection refused or reset (the server was killed), a timeout: the outcome is unknown, so
       // the careful client sends the same request again.
