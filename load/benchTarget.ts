@@ -26,7 +26,7 @@ export const startActaServer = async (overrides: Record<string, string> = {}): P
     ...process.env,
     ...overrides,
   });
-  const runtime = await createRuntime(config, createLogger(config.logLevel));
+  const runtime = await createRuntime(config, createLogger(config.logLevel, config.nodeId));
   const server = await new Promise<import('node:http').Server>((resolve) => {
     const listening = runtime.app.listen(0, '127.0.0.1', () => resolve(listening));
   });

@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, config.nodeId);
   lifecycle.useLogger(logger);
   // Crash-only: a server whose embedded database died serves nothing; exit and let the restart
   // bring both back (the next start clears what the dead postmaster left).

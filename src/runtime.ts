@@ -73,7 +73,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       outboxStats: () => storage.outbox.stats(),
       projectorStats: () => pipeline?.gaugeStats() ?? { deadLettered: 0, partitions: [] },
     },
-    { defaultMetrics: true },
+    { defaultMetrics: true, nodeId: config.nodeId },
   );
   // The relay is woken right after every commit: no poll interval on the hot path.
   // Assigned once the projectors are subscribed (below): the relay starts after its consumers exist.
@@ -147,7 +147,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     console: async () => {
       const { projectors, relay, thread, running } = startedPipeline.stats();
       return {
-        system: { ...system.stats(), journal: journal.stats(), readPipeline: { thread, running } },
+        system: { nodeId: config.nodeId, ...system.stats(), journal: journal.stats(), readPipeline: { thread, running } },
         accounts: system.actors(),
         projectors,
         outbox: { ...(await storage.outbox.stats()), relay },
@@ -225,7 +225,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
 async function startReadPipeline(config: Config, storage: Storage, readSide: ReturnType<typeof openReadSide>, events: ReadPipelineEvents, logger: Logger): Promise<ReadPipeline> {
   if (config.readPipelineThread === 'worker' && storage.url) {
     return WorkerPipeline.start({
-      data: { databaseUrl: storage.url, poolMax: config.readPipelinePoolMax, kafka: config.kafka, logLevel: config.logLevel },
+      data: { databaseUrl: storage.url, poolMax: config.readPipelinePoolMax, kafka: config.kafka, logLevel: config.logLevel, nodeId: config.nodeId },
       events,
       logger: logger.child({ component: 'read-pipeline' }),
     });

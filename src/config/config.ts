@@ -1,9 +1,14 @@
 // Configuration: parsed and validated once from the environment with zod. A bad value stops
 // start-up with a message naming the variable. Every variable is listed in .env.example.
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { limits } from './limits';
 
 const positiveInt = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
+
+/** A node id is what logs, metrics and the console name a node by: visible ASCII, no spaces. */
+export const nodeIdPattern = /^[\x21-\x7e]{1,64}$/;
+const nodeIdLengthMax = 64;
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -33,11 +38,19 @@ const envSchema = z.object({
   /** Fault injection (crash tests): SIGKILL this process when it reaches the named point, e.g. transfer.credit.answered. */
   FAULT_KILL_AT: z.string().regex(/^[a-z]+\.[a-z]+\.[a-z]+$/, 'FAULT_KILL_AT looks like transfer.credit.answered').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** This node's name in logs, metrics and the console; default `<hostname>:<PORT>`. */
+  NODE_ID: z.string().regex(nodeIdPattern, 'NODE_ID is 1 to 64 visible ASCII characters (no spaces)').optional(),
+  /** Set by scripts/cluster.sh and docker-compose.yml on every node: refuse storage or a bus that only one process can use. */
+  ACTA_CLUSTER: z.enum(['true', 'false']).default('false'),
 });
 
 export type StorageMode = { kind: 'in-memory' } | { kind: 'external'; url: string } | { kind: 'embedded'; dataDir: string; port: number };
 
 export interface Config {
+  /** Names this node in every log line (`nodeId`), metric (label `node`) and the console's system stats. */
+  nodeId: string;
+  /** ACTA_CLUSTER=true: one of several nodes sharing one Postgres and one Kafka. */
+  cluster: boolean;
   port: number;
   host: string;
   storage: StorageMode;
@@ -66,11 +79,17 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   }
   const e = parsed.data;
   const brokers = (e.KAFKA_BROKERS ?? e.KAFKA_BROKER)?.split(',').map((broker) => broker.trim()).filter(Boolean);
+  const kafka = brokers && brokers.length > 0 ? { brokers, clientId: e.KAFKA_CLIENT_ID } : null;
+  const storage = storageMode(e);
+  const cluster = e.ACTA_CLUSTER === 'true';
+  if (cluster) checkClusterable(storage, kafka);
   return {
+    nodeId: e.NODE_ID ?? defaultNodeId(hostname(), e.PORT),
+    cluster,
     port: e.PORT,
     host: e.HOST,
-    storage: storageMode(e),
-    kafka: brokers && brokers.length > 0 ? { brokers, clientId: e.KAFKA_CLIENT_ID } : null,
+    storage,
+    kafka,
     accountIdleMs: e.ACCOUNT_IDLE_MS,
     snapshotIntervalVersions: e.SNAPSHOT_INTERVAL,
     commandTimeoutMs: e.COMMAND_TIMEOUT_MS,
@@ -93,4 +112,32 @@ function storageMode(e: z.infer<typeof envSchema>): StorageMode {
     return { kind: 'external', url: `postgres://${auth}@${e.POSTGRES_HOST}:${e.POSTGRES_PORT}/${encodeURIComponent(e.POSTGRES_DB)}` };
   }
   return { kind: 'embedded', dataDir: e.EMBEDDED_PG_DATA_DIR, port: e.EMBEDDED_PG_PORT };
+}
+
+/**
+ * `<hostname>:<port>`, shortened and cleaned so that it is always a valid NODE_ID: a host name
+ * longer than the bound keeps its start, and a character NODE_ID refuses becomes `-`.
+ */
+export function defaultNodeId(host: string, port: number): string {
+  const suffix = `:${port}`;
+  const cleaned = host.replace(/[^\x21-\x7e]/g, '-').slice(0, nodeIdLengthMax - suffix.length);
+  return `${cleaned || 'acta'}${suffix}`;
+}
+
+/**
+ * Several nodes share their state through Postgres and their projection work through Kafka's
+ * consumer groups. Embedded Postgres belongs to one process (its data folder, its port), in-memory
+ * storage to one process's heap, and the in-process bus cannot hand partitions to other nodes, so a
+ * cluster on any of them would run but be wrong; start-up refuses instead.
+ */
+function checkClusterable(storage: StorageMode, kafka: Config['kafka']): void {
+  if (storage.kind === 'embedded') {
+    throw new ConfigError('ACTA_CLUSTER=true: the embedded default runs one node; set DATABASE_URL and KAFKA_BROKERS to run several (scripts/cluster.sh)');
+  }
+  if (storage.kind === 'in-memory') {
+    throw new ConfigError('ACTA_CLUSTER=true: EVENT_STORE_KIND=in-memory keeps state in one process; set DATABASE_URL and KAFKA_BROKERS to run several nodes (scripts/cluster.sh)');
+  }
+  if (!kafka) {
+    throw new ConfigError('ACTA_CLUSTER=true needs KAFKA_BROKERS: the in-process bus cannot share projection work across nodes (scripts/cluster.sh starts Kafka with scripts/kafka.sh)');
+  }
 }

@@ -14,6 +14,8 @@ export const redactedPaths = [
   'databaseUrl',
 ];
 
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: redactedPaths, censor: '[redacted]' }, base: { service: 'acta' } });
+/** nodeId (config NODE_ID) goes in every line, so the logs of several nodes can be merged and still read. */
+export function createLogger(level: string, nodeId?: string): Logger {
+  const base = nodeId === undefined ? { service: 'acta' } : { service: 'acta', nodeId };
+  return pino({ level, redact: { paths: redactedPaths, censor: '[redacted]' }, base });
 }

@@ -33,6 +33,8 @@ export interface MetricsOptions {
   defaultMetrics?: boolean;
   /** Upper bound on how long a scrape waits for outboxStats(). Default 2000 ms. */
   outboxStatsTimeoutMs?: number;
+  /** Label `node` on every metric of the registry (config NODE_ID), so several nodes' series stay apart. */
+  nodeId?: string;
 }
 
 export type CommandOutcomeLabel = 'accepted' | 'rejected' | 'replayed';
@@ -59,6 +61,7 @@ export interface Metrics {
 
 export function createMetrics(sources: MetricsSources, options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
+  if (options.nodeId !== undefined) registry.setDefaultLabels({ node: options.nodeId });
   const registers = [registry];
   const outboxTimeoutMs = options.outboxStatsTimeoutMs ?? 2000;
 

@@ -44,7 +44,7 @@ function appliedForwarder(): ReadPipelineEvents {
 }
 
 async function start(data: PipelineWorkerData): Promise<void> {
-  const logger = createLogger(data.logLevel).child({ thread: 'read-pipeline' });
+  const logger = createLogger(data.logLevel, data.nodeId).child({ thread: 'read-pipeline' });
   const pool = createPool(data.databaseUrl, { max: data.poolMax, applicationName: 'acta-read-pipeline' });
   const store = new PostgresEventStore(pool);
   const readStream = store.readStream.bind(store);

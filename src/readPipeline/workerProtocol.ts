@@ -7,6 +7,8 @@ export interface PipelineWorkerData {
   poolMax: number;
   kafka: { brokers: string[]; clientId: string } | null;
   logLevel: string;
+  /** The node's NODE_ID, so the worker's log lines name their node like the HTTP thread's. */
+  nodeId?: string;
 }
 
 export type PipelineRequest = { op: 'restartProjector'; name: string } | { op: 'busHealthy' } | { op: 'stop' };

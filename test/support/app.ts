@@ -24,7 +24,7 @@ export async function startTestApp(options: { memory?: boolean; env?: Record<str
     ...options.env,
   };
   const config = loadConfig(env);
-  const runtime = await createRuntime(config, createLogger(config.logLevel));
+  const runtime = await createRuntime(config, createLogger(config.logLevel, config.nodeId));
   const server: Server = await new Promise((resolve) => {
     const listening = runtime.app.listen(0, '127.0.0.1', () => resolve(listening));
   });
