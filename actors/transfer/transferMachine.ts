@@ -3,7 +3,9 @@
 // it is terminal. A transient failure backs off (bounded, doubling) and tries again; when the
 // attempts run out, a hold or credit step is abandoned (compensation with a fence), while capture
 // and release are parked: the actor stops and the next recovery sweep starts a fresh one.
-// Effects (load, advance, abandon) arrive through .provide() from the registry.
+// Effects (load, advance, abandon) arrive through .provide() from the registry. `load` takes the
+// transfer's ownership first and answers null when another live node drives it: the actor then
+// stops at once (`elsewhere`), having done nothing.
 import { assign, fromPromise, setup } from 'xstate';
 import { isAbandonable } from '../../src/domain/transfer/transferDecider';
 import { TransferState, isTerminal } from '../../src/domain/transfer/transferState';
@@ -37,7 +39,7 @@ export const transferMachine = setup({
     input: {} as TransferActorInput,
   },
   actors: {
-    load: fromPromise<TransferState, { transferId: string }>(async () => {
+    load: fromPromise<TransferState | null, { transferId: string }>(async () => {
       throw new Error('load must be provided');
     }),
     advance: fromPromise<Move, { state: TransferState }>(async () => {
@@ -74,7 +76,10 @@ export const transferMachine = setup({
       invoke: {
         src: 'load',
         input: ({ context }) => ({ transferId: context.transferId }),
-        onDone: { target: 'deciding', actions: assign({ state: ({ event }) => event.output }) },
+        onDone: [
+          { guard: ({ event }) => event.output === null, target: 'elsewhere' },
+          { target: 'deciding', actions: assign({ state: ({ event }) => event.output }) },
+        ],
         onError: { target: 'failed', actions: assign({ failure: ({ event }) => event.error }) },
       },
     },
@@ -110,6 +115,8 @@ export const transferMachine = setup({
     parked: { type: 'final' },
     done: { type: 'final' },
     failed: { type: 'final' },
+    /** Another live owner drives this transfer; this actor never touched it. */
+    elsewhere: { type: 'final' },
   },
 });
 

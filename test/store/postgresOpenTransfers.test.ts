@@ -1,12 +1,15 @@
 // The recovery sweep's search for unfinished transfers on real Postgres: it finds exactly the
 // transfers without a terminal event, oldest first, and each sweep starts at a watermark that never
-// passes an open transfer, so finished history is not scanned again.
+// passes an open transfer, so finished history is not scanned again. And transfer ownership: a
+// live owner's transfer is never taken, a dead owner's is taken at once and listed as orphaned.
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { transferStreamId } from '../../src/domain/transfer/transferIds';
 import { PostgresEventStore } from '../../src/infra/postgres/postgresEventStore';
 import { positionsPerTransaction } from '../../src/infra/postgres/migrations';
 import { PostgresOpenTransfers } from '../../src/infra/postgres/postgresOpenTransfers';
+import { PostgresOwner } from '../../src/infra/postgres/ownerPresence';
+import { Owner } from '../../src/ports/ownerPresence';
 import { TestDatabase, createTestDatabase } from '../support/database';
 
 describe('PostgresOpenTransfers', function () {
@@ -17,9 +20,22 @@ describe('PostgresOpenTransfers', function () {
     db = await createTestDatabase();
     store = new PostgresEventStore(db.pool);
   });
+  const owners: Owner[] = [];
   afterEach(async function () {
+    for (const owner of owners.splice(0)) await owner.release();
     await db.drop();
   });
+
+  async function owner(finder: PostgresOpenTransfers): Promise<PostgresOwner> {
+    const acquired = (await finder.acquireOwner()) as PostgresOwner;
+    owners.push(acquired);
+    return acquired;
+  }
+
+  async function kill(dead: PostgresOwner): Promise<void> {
+    const { rows } = await db.pool.query<{ ended: boolean }>('select pg_terminate_backend($1, 5000) as ended', [dead.backendPid]);
+    expect(rows[0]?.ended).to.equal(true);
+  }
 
   async function append(transferId: string, expectedVersion: number, type: string, data: Record<string, unknown> = {}): Promise<void> {
     const event = {
@@ -84,5 +100,57 @@ describe('PostgresOpenTransfers', function () {
       late.release();
     }
     expect(await finder.openTransferIds(10)).to.deep.equal(['t-late']);
+  });
+
+  describe('ownership', function () {
+    it('lets one live owner drive a transfer: never taken while it lives, taken at once when it dies', async function () {
+      const finder = new PostgresOpenTransfers(db.pool);
+      const [a, b] = [await owner(finder), await owner(finder)];
+      expect(await finder.claimTransfer(a.id, 't1')).to.equal(true);
+      expect(await finder.claimTransfer(a.id, 't1'), 'an owner keeps what it has').to.equal(true);
+      expect(await finder.claimTransfer(b.id, 't1'), 'a live owner\'s transfer is never taken').to.equal(false);
+      expect(await finder.orphanedTransferIds(10)).to.deep.equal([]);
+      await kill(a);
+      expect(await finder.orphanedTransferIds(10)).to.deep.equal(['t1']);
+      expect(await finder.claimTransfer(b.id, 't1'), 'a dead owner\'s transfer is taken at once').to.equal(true);
+      expect(await finder.orphanedTransferIds(10)).to.deep.equal([]);
+      expect(await finder.claimTransfer(a.id, 't2'), 'an owner that ended takes nothing').to.equal(false);
+    });
+
+    it('gives a transfer up only for the owner that drives it', async function () {
+      const finder = new PostgresOpenTransfers(db.pool);
+      const [a, b] = [await owner(finder), await owner(finder)];
+      expect(await finder.claimTransfer(a.id, 't1')).to.equal(true);
+      await finder.releaseTransfer(b.id, 't1');
+      expect(await finder.claimTransfer(b.id, 't1')).to.equal(false);
+      await finder.releaseTransfer(a.id, 't1');
+      expect(await finder.claimTransfer(b.id, 't1')).to.equal(true);
+      const { rows } = await db.pool.query<{ owner: string }>('select owner from transfer_owners');
+      expect(rows).to.deep.equal([{ owner: b.id }]);
+    });
+
+    it('lets exactly one of many concurrent claimants of an orphan take it', async function () {
+      const finder = new PostgresOpenTransfers(db.pool);
+      const dead = await owner(finder);
+      expect(await finder.claimTransfer(dead.id, 't1')).to.equal(true);
+      await kill(dead);
+      const claimants = await Promise.all([1, 2, 3, 4].map(() => owner(finder)));
+      const results = await Promise.all(claimants.map((claimant) => finder.claimTransfer(claimant.id, 't1')));
+      expect(results.filter(Boolean)).to.have.length(1);
+    });
+
+    it('leaves transfers another live owner drives out of the sweep, yet keeps its watermark below them', async function () {
+      const finder = new PostgresOpenTransfers(db.pool);
+      for (const id of ['t1', 't2', 't3']) await request(id);
+      const [a, b] = [await owner(finder), await owner(finder)];
+      expect(await finder.claimTransfer(a.id, 't1')).to.equal(true);
+      expect(await finder.claimTransfer(b.id, 't2')).to.equal(true);
+      expect(await finder.openTransferIds(10, b.id)).to.deep.equal(['t2', 't3']);
+      expect(await finder.openTransferIds(10, a.id)).to.deep.equal(['t1', 't3']);
+      const { rows } = await db.pool.query<{ position: string }>(`select global_position::text as position from events where stream_id = $1`, [transferStreamId('t1')]);
+      expect(finder.sweepsFrom()).to.equal(BigInt(rows[0]!.position));
+      await kill(a);
+      expect(await finder.openTransferIds(10, b.id)).to.deep.equal(['t1', 't2', 't3']);
+    });
   });
 });
