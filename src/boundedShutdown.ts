@@ -1,8 +1,11 @@
 // The stop of a serving process (SIGTERM, SIGINT), with one bound for all of it. The runtime's
 // shutdown closes the gateway's gate and readiness at once and drains; meanwhile the listener stops
-// taking connections and kept-alive connections are closed as each goes idle (a client keeps one
-// busy until its request is answered, with `Connection: close`). When the whole stop has not
-// finished within totalMs, the caller gets exit code 1 and the log says what was still pending.
+// taking connections at once, and after a short grace kept-alive connections are closed as each
+// goes idle. The grace is for clients that are sending their next request right now: closing an
+// idle connection under a request that is already on its way resets it, and the client cannot tell
+// whether its command ran; within the grace it gets 503 shutting_down with Connection: close
+// instead. When the whole stop has not finished within totalMs, the caller gets exit code 1 and the
+// log says what was still pending.
 import { Logger } from './infra/logger';
 import { settlesWithin } from './infra/settlesWithin';
 import type { ShutdownStep } from './runtime';
@@ -13,7 +16,8 @@ export interface StoppableRuntime {
 
 /** The parts of node's http.Server the stop uses. */
 export interface DrainingServer {
-  close(): void;
+  /** Stops accepting connections, leaving open ones alone (http.Server.close() would also close the idle ones at once). */
+  stopListening(): void;
   closeIdleConnections(): void;
   closeAllConnections(): void;
 }
@@ -26,6 +30,7 @@ export interface BoundedShutdownOptions {
   pending: () => Record<string, unknown>;
   drainMs: number;
   totalMs: number;
+  idleGraceMs: number;
   idleSweepMs: number;
 }
 
@@ -37,9 +42,12 @@ export async function boundedShutdown(options: BoundedShutdownOptions): Promise<
     step = next;
     logger.info({ step }, 'shutdown step');
   });
-  // No new connections; node also closes the connections idle right now.
-  server.close();
-  const sweep = setInterval(() => server.closeIdleConnections(), options.idleSweepMs);
+  server.stopListening();
+  let sweep: NodeJS.Timeout | undefined;
+  const grace = setTimeout(() => {
+    server.closeIdleConnections();
+    sweep = setInterval(() => server.closeIdleConnections(), options.idleSweepMs);
+  }, options.idleGraceMs);
   try {
     if (await settlesWithin(stopped, options.totalMs)) return 0;
     logger.error({ step, boundMs: options.totalMs, ...options.pending() }, 'shutdown did not finish within its bound; exiting with this still pending');
@@ -48,6 +56,7 @@ export async function boundedShutdown(options: BoundedShutdownOptions): Promise<
     logger.error({ err: error, step }, 'shutdown failed');
     return 1;
   } finally {
+    clearTimeout(grace);
     clearInterval(sweep);
     server.closeAllConnections();
   }

@@ -1,6 +1,7 @@
 // Entry point: read the configuration, build the runtime, serve HTTP; drain on SIGTERM/SIGINT within
 // one bound. Start-up is all or nothing and never exits 0 by accident (processLifecycle.ts).
 import { type Server, createServer } from 'node:http';
+import net from 'node:net';
 import type { Express } from 'express';
 import { boundedShutdown } from './boundedShutdown';
 import { ConfigError, loadConfig } from './config/config';
@@ -51,11 +52,18 @@ async function main(): Promise<void> {
   lifecycle.serving(() =>
     boundedShutdown({
       runtime: started,
-      server,
+      server: {
+        // net's close: no new connections, the open ones untouched (http's close would also drop
+        // the idle ones at once, resetting any request already on its way on them).
+        stopListening: () => net.Server.prototype.close.call(server),
+        closeIdleConnections: () => server.closeIdleConnections(),
+        closeAllConnections: () => server.closeAllConnections(),
+      },
       logger,
       pending: () => ({ pendingCommands: started.system.pendingCommands(), liveTransfers: started.transfers.stats().live }),
       drainMs: limits.shutdownDrainMs,
       totalMs: limits.shutdownTotalMs,
+      idleGraceMs: limits.shutdownIdleGraceMs,
       idleSweepMs: limits.shutdownIdleSweepMs,
     }),
   );

@@ -74,7 +74,13 @@ export const limits = {
   shutdownPoolEndMs: 500,
   /** A whole SIGTERM/SIGINT stop; past this the process logs what was pending and exits 1. */
   shutdownTotalMs: 20_000,
-  /** While draining, idle keep-alive connections are closed this often (they go idle one by one). */
+  /**
+   * Kept-alive connections are left open this long after the drain begins (new ones are refused at
+   * once), so that a client already sending its next request gets 503 shutting_down and
+   * Connection: close, rather than a reset that leaves it not knowing whether its command ran.
+   */
+  shutdownIdleGraceMs: 500,
+  /** Then idle keep-alive connections are closed this often (they go idle one by one). */
   shutdownIdleSweepMs: 100,
   /** A dying postmaster (killed, still exiting or a zombie) or one still starting up is waited for this long at start-up. */
   embeddedSettleMs: 30_000,
@@ -96,5 +102,5 @@ assert.ok(
   limits.shutdownPipelineStopMs + limits.shutdownPoolEndMs + limits.embeddedFastStopMs + limits.embeddedImmediateStopMs + limits.embeddedKillStopMs <= limits.shutdownCloseMs,
   'the close steps must fit in the close',
 );
-assert.ok(limits.shutdownIdleSweepMs < limits.shutdownDrainMs && limits.embeddedPollMs < limits.embeddedSettleMs);
+assert.ok(limits.shutdownIdleGraceMs + limits.shutdownIdleSweepMs < limits.shutdownDrainMs && limits.embeddedPollMs < limits.embeddedSettleMs);
 assert.ok(limits.historyLimitDefault <= limits.historyLimitMax);

@@ -120,7 +120,7 @@ describe('bounded shutdown (fake timers)', () => {
 
   beforeEach(() => {
     clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
-    server = { close: sinon.stub(), closeIdleConnections: sinon.stub(), closeAllConnections: sinon.stub() };
+    server = { stopListening: sinon.stub(), closeIdleConnections: sinon.stub(), closeAllConnections: sinon.stub() };
     error = sinon.spy(logger, 'error');
   });
   afterEach(() => {
@@ -135,6 +135,7 @@ describe('bounded shutdown (fake timers)', () => {
     pending: () => ({ pendingCommands: 3 }),
     drainMs: limits.shutdownDrainMs,
     totalMs: limits.shutdownTotalMs,
+    idleGraceMs: limits.shutdownIdleGraceMs,
     idleSweepMs: limits.shutdownIdleSweepMs,
   });
 
@@ -149,11 +150,13 @@ describe('bounded shutdown (fake timers)', () => {
     let code: number | null = null;
     void boundedShutdown(options(runtime)).then((value) => (code = value));
     step!('commands');
-    expect(server.close.callCount, 'no new connections from the start').to.equal(1);
-    await clock.tickAsync(limits.shutdownTotalMs - 1);
+    expect(server.stopListening.callCount, 'no new connections from the start').to.equal(1);
+    await clock.tickAsync(limits.shutdownIdleGraceMs - 1);
+    expect(server.closeIdleConnections.callCount, 'kept-alive connections left alone during the grace').to.equal(0);
+    await clock.tickAsync(limits.shutdownTotalMs - limits.shutdownIdleGraceMs);
     expect(code, 'still waiting just before the bound').to.equal(null);
     expect(server.closeIdleConnections.callCount, 'idle connections closed again and again while draining').to.be.at.least(
-      Math.floor((limits.shutdownTotalMs - 1) / limits.shutdownIdleSweepMs) - 1,
+      Math.floor((limits.shutdownTotalMs - 1 - limits.shutdownIdleGraceMs) / limits.shutdownIdleSweepMs),
     );
     await clock.tickAsync(1);
     expect(code).to.equal(1);
@@ -209,9 +212,9 @@ describe('process lifecycle', () => {
 
   it('exits 1 after the bound when SIGTERM meets a drain that never finishes, forcing the database down', async () => {
     const { emitter, exits, stderr, forceAbandon, lifecycle } = fakeLifecycle();
-    const server: DrainingServer = { close: () => {}, closeIdleConnections: () => {}, closeAllConnections: () => {} };
+    const server: DrainingServer = { stopListening: () => {}, closeIdleConnections: () => {}, closeAllConnections: () => {} };
     lifecycle.serving(() =>
-      boundedShutdown({ runtime: { shutdown: () => new Promise(() => {}) }, server, logger: createLogger('silent'), pending: () => ({}), drainMs: limits.shutdownDrainMs, totalMs: limits.shutdownTotalMs, idleSweepMs: limits.shutdownIdleSweepMs }),
+      boundedShutdown({ runtime: { shutdown: () => new Promise(() => {}) }, server, logger: createLogger('silent'), pending: () => ({}), drainMs: limits.shutdownDrainMs, totalMs: limits.shutdownTotalMs, idleGraceMs: limits.shutdownIdleGraceMs, idleSweepMs: limits.shutdownIdleSweepMs }),
     );
     emitter.emit('SIGTERM');
     await clock.tickAsync(limits.shutdownTotalMs - 1);

@@ -143,7 +143,10 @@ class Postmaster {
   }
 
   static spawn(dataDir: string, port: number, ids: UserIds | null, log: (message: string) => void): Postmaster {
-    const child = spawn(binaries().postgres, ['-D', dataDir, '-p', String(port)], {
+    // No Unix-domain socket (Acta connects over TCP to 127.0.0.1): its lock file in /tmp names the
+    // postmaster's pid too, so after a kill -9 it blocks the next start while that pid is a zombie,
+    // and /tmp is shared with every other cluster on the machine.
+    const child = spawn(binaries().postgres, ['-D', dataDir, '-p', String(port), '-c', 'unix_socket_directories='], {
       ...(ids ?? {}),
       env: { ...process.env, LC_MESSAGES: 'C' },
       // Not detached: it stays in the server's process group, so killing the group kills it too.
