@@ -34,5 +34,20 @@ export interface MessageBus {
   subscribe(groupId: string, topics: readonly string[], handle: (batch: ConsumedBatch) => Promise<void>): Promise<Subscription>;
   /** True when the bus answers (readiness). */
   healthy(): Promise<boolean>;
+  /**
+   * What the broker knows of these consumer groups: members (client id, host) with their assigned
+   * partitions, and per partition the committed offset against the end. Only buses with groups
+   * shared across processes (Kafka) have it; the in-process bus has none.
+   */
+  consumerGroups?(groups: ReadonlyArray<{ groupId: string; topic: string }>): Promise<ConsumerGroupView[]>;
   close(): Promise<void>;
+}
+
+export interface ConsumerGroupView {
+  groupId: string;
+  topic: string;
+  state: string;
+  members: Array<{ clientId: string; host: string; partitions: number[] }>;
+  /** committed: null when the group has committed nothing on that partition yet. */
+  partitions: Array<{ partition: number; committed: string | null; end: string }>;
 }

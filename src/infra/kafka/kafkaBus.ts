@@ -12,6 +12,7 @@
 // another member. Handlers must therefore be idempotent, which projections are by design.
 import assert from 'node:assert/strict';
 import {
+  AssignerProtocol,
   Kafka,
   Partitioners,
   logLevel,
@@ -24,7 +25,7 @@ import {
   type Producer,
   type RetryOptions,
 } from 'kafkajs';
-import type { BusMessage, ConsumedBatch, MessageBus, Subscription } from '../../ports/messageBus';
+import type { BusMessage, ConsumedBatch, ConsumerGroupView, MessageBus, Subscription } from '../../ports/messageBus';
 import { createLogger, type Logger } from '../logger';
 import { kafkaLimits } from './kafkaLimits';
 
@@ -231,6 +232,36 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
     }
   }
 
+  async function consumerGroups(groups: ReadonlyArray<{ groupId: string; topic: string }>): Promise<ConsumerGroupView[]> {
+    assertOpen();
+    const client = await admin.get();
+    const described = await client.describeGroups(groups.map((group) => group.groupId));
+    return Promise.all(
+      groups.map(async ({ groupId, topic }) => {
+        const group = described.groups.find((entry) => entry.groupId === groupId);
+        const [committed, ends] = await Promise.all([client.fetchOffsets({ groupId, topics: [topic] }), client.fetchTopicOffsets(topic)]);
+        const committedBy = new Map((committed[0]?.partitions ?? []).map((entry) => [entry.partition, entry.offset]));
+        return {
+          groupId,
+          topic,
+          state: group?.state ?? 'Unknown',
+          members: (group?.members ?? []).map((member) => ({
+            clientId: member.clientId,
+            host: member.clientHost,
+            partitions: memberPartitions(member.memberAssignment, topic),
+          })),
+          partitions: ends
+            .map((end) => {
+              const offset = committedBy.get(end.partition);
+              // kafkajs answers '-1' for a partition the group never committed.
+              return { partition: end.partition, committed: offset === undefined || offset === '-1' ? null : offset, end: end.high };
+            })
+            .sort((a, b) => a.partition - b.partition),
+        };
+      }),
+    );
+  }
+
   function close(): Promise<void> {
     closing ??= (async () => {
       const stopped = await Promise.allSettled([...subscriptions].map((subscription) => subscription.stop()));
@@ -244,7 +275,14 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
     return closing;
   }
 
-  return { publish, subscribe, healthy, close };
+  return { publish, subscribe, healthy, consumerGroups, close };
+}
+
+/** The partitions of `topic` in a member's assignment (empty while the group rebalances). */
+function memberPartitions(assignment: Buffer, topic: string): number[] {
+  if (assignment.length === 0) return [];
+  const decoded = AssignerProtocol.MemberAssignment.decode(assignment);
+  return [...(decoded?.assignment[topic] ?? [])].sort((a, b) => a - b);
 }
 
 /** Hands one fetched batch to `handle`, then resolves and commits its offsets; nothing is committed on failure. */
