@@ -203,13 +203,15 @@ describe('SIGTERM under keep-alive load (embedded default)', function () {
     }
     process.stdout.write(`      stopped in ${stoppedMs} ms; ${seen.length} deposits sent; after the signal: ${JSON.stringify(Object.fromEntries(tally))}\n`);
 
-    // After a restart: every acknowledged deposit is there; a deposit whose answer was lost to a
-    // reset connection is asked again with its key (replayed if it had committed); none that was
-    // refused (shutting_down, or a connection refused before it was sent) is.
+    // After a restart: every acknowledged deposit is there; a deposit whose outcome is unknown is
+    // asked again with its key (replayed if it had committed): its answer was lost to a reset
+    // connection, or it was in flight and got a 503 (a shutting_down then may come from an actor
+    // the drain stopped). None that was refused (shutting_down to a request sent during the drain,
+    // or a connection refused before it was sent) is in the store.
     server = await spawnEmbeddedServer({ dataDir: folder.dataDir, pgPort });
     await waitHealthy(server, startBoundMs);
     const acknowledged = seen.filter((deposit) => deposit.status === 201);
-    for (const unknown of seen.filter((deposit) => deposit.error === 'ECONNRESET' || deposit.error === 'EPIPE' || (deposit.status === 503 && deposit.code !== 'shutting_down'))) {
+    for (const unknown of seen.filter((deposit) => deposit.error === 'ECONNRESET' || deposit.error === 'EPIPE' || (deposit.status === 503 && (deposit.code !== 'shutting_down' || deposit.sentAt < signalledAt)))) {
       const retried = await post(server.baseUrl, `/api/accounts/${unknown.accountId}/deposits`, { amount: unknown.amount, currency: 'USD', transactionId: unknown.transactionId }, unknown.key);
       expect(retried.status, JSON.stringify(retried.body)).to.equal(201);
       acknowledged.push({ ...unknown, status: 201, version: retried.body.version as number });
