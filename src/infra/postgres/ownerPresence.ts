@@ -60,6 +60,16 @@ export class PostgresOwner implements Owner {
     return this.live;
   }
 
+  /**
+   * Runs work on the owner's own session. Whatever it reads or writes is then done by a live owner
+   * by construction: if the session has died the work fails, it cannot succeed for a dead owner.
+   * (The outbox claims this way, which spares it reading pg_locks for its own liveness.)
+   */
+  async onSession<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    assert.ok(this.live, `owner ${this.id} has ended`);
+    return work(this.client);
+  }
+
   async release(): Promise<void> {
     if (!this.live) return;
     // Unlocking first frees the claims before the connection is gone. If the unlock fails the

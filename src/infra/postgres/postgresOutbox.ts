@@ -4,8 +4,9 @@
 // (ownerPresence.ts): a row counts as held only while that owner's session holds its advisory lock,
 // so the rows of a relay that died (kill -9, a lost connection) are claimable at once, not after
 // the lease. The lease stays as the backstop: an expired one frees its rows whatever pg_locks says
-// (a host that died without closing its socket, until its session's keepalive ends it). A claimant
-// must itself be live, so a relay whose lock is gone can take nothing while it finds out.
+// (a host that died without closing its socket, until its session's keepalive ends it). A claim
+// runs on the claimant owner's own session (ownerPresence.ts onSession), so a relay whose session is
+// gone can take nothing while it finds out: its claim fails instead.
 //
 // Claims are serialized with a transaction-level advisory lock: under READ COMMITTED two concurrent
 // claim statements would both see the same unleased streams and both lease them. Taking the lock
@@ -16,9 +17,8 @@ import { Outbox, OutboxRow, OutboxStats } from '../../ports/outbox';
 import { StoredEvent } from '../../ports/storedEvent';
 import { assertClaim } from '../storeAssertions';
 import { inlineValues } from './inlineStatements';
-import { acquireOwnerPresence, liveOwnerKeysSql, ownerKeySql } from './ownerPresence';
+import { PostgresOwner, acquireOwnerPresence, liveOwnerKeysSql, ownerKeySql } from './ownerPresence';
 import { Owner } from '../../ports/ownerPresence';
-import { withTransactionClient } from './transactionClient';
 
 /** Advisory lock key of the claim step: "ACTAOUT1" as 8 ASCII bytes, a fixed 64-bit value. */
 export const outboxClaimLockKey = '4702695075385529393';
@@ -44,15 +44,13 @@ interface ClaimedRow {
 // stream is claimable only if every row is unleased; its newer rows beyond the window are leased with
 // it, since the update goes by stream id.
 //
-// Liveness costs one read of pg_locks per claim (the claimant's own lock; the same set serves the
-// rows of other owners). Rows leased to the claimant itself are held without looking (it is live),
-// and unleased or expired rows never reach the md5 of their owner.
+// pg_locks is read only when some row in the window is leased, unexpired, to another owner (the
+// hashed subplan runs on first use, and the conditions before it are false only for such a row):
+// an idle or single-relay outbox claims without it. Rows leased to the claimant itself are held
+// without looking: it is live, since the claim runs on its session.
 const claimText = `
 with claim_time as (select clock_timestamp() as at),
 live_owners as materialized (${liveOwnerKeysSql}
-),
-claimant as (
-  select ${ownerKeySql('$1::text')} in (select key from live_owners) as live
 ),
 oldest as (
   select id, stream_id, claimed_by, claimed_until from outbox_events order by id limit $4
@@ -60,7 +58,6 @@ oldest as (
 claimable as (
   select stream_id, min(id) as first_id
   from oldest
-  where (select live from claimant)
   group by stream_id
   having bool_and(
     claimed_until is null or claimed_until <= (select at from claim_time)
@@ -88,6 +85,9 @@ export const outboxLimits = {
 } as const;
 
 export class PostgresOutbox implements Outbox {
+  /** Live owners acquired here, by id: a claim runs on its owner's session. */
+  private readonly owners = new Map<string, PostgresOwner>();
+
   constructor(
     private readonly pool: Pool,
     /** Rows a claim looks at (tests make it small to show the window's edge). */
@@ -96,14 +96,23 @@ export class PostgresOutbox implements Outbox {
     assert.ok(Number.isSafeInteger(claimScanRowsMax) && claimScanRowsMax >= 1, 'claimScanRowsMax is an integer >= 1');
   }
 
-  /** An owner for a relay: one connection of this pool holds its lock until it ends. */
-  acquireOwner(): Promise<Owner> {
-    return acquireOwnerPresence(this.pool, 'relay');
+  /** An owner for a relay: one connection of this pool holds its lock until it ends, and runs its claims. */
+  async acquireOwner(): Promise<Owner> {
+    const owner = await acquireOwnerPresence(this.pool, 'relay');
+    this.owners.set(owner.id, owner);
+    void owner.ended.then(() => this.owners.delete(owner.id));
+    return owner;
   }
 
   async claim(owner: string, streamsMax: number, leaseMs: number, published: readonly string[] = []): Promise<OutboxRow[]> {
     assertClaim(owner, streamsMax, leaseMs);
-    return withTransactionClient(this.pool, (client) => claimInTransaction(client, owner, streamsMax, leaseMs, this.claimScanRowsMax, published));
+    const live = this.owners.get(owner);
+    if (!live?.isLive()) {
+      // Unknown here or ended: no claim, but what it had published is still deleted if still its own.
+      await this.markPublished(owner, published);
+      return [];
+    }
+    return live.onSession((client) => claimInTransaction(client, owner, streamsMax, leaseMs, this.claimScanRowsMax, published));
   }
 
   async markPublished(owner: string, ids: readonly string[]): Promise<void> {
@@ -140,7 +149,8 @@ export class PostgresOutbox implements Outbox {
 
 /**
  * The previous round's delete, the lock and the claim travel as one simple-query string: Postgres
- * runs its statements in one implicit transaction (the lock is held until the claim commits) and,
+ * runs its statements in one implicit transaction (the lock is held until the claim commits, and a
+ * failure rolls all of it back, so the owner's session is left clean) and,
  * under READ COMMITTED, gives the claim its own snapshot taken after the lock was granted, which
  * also sees the delete. One round trip instead of five (delete; begin + lock, claim, commit). A
  * simple query takes no parameters, so the values are inlined as escaped literals
