@@ -123,7 +123,10 @@ class Postmaster {
   /** Set once it accepted connections: only a postmaster that was serving can be lost. */
   private serving = false;
 
-  private constructor(private readonly child: ChildProcess) {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly dataDir: string,
+  ) {
     this.exited = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
         this.exitDescription = signal ? `killed by ${signal}` : `exited with code ${code}`;
@@ -155,7 +158,7 @@ class Postmaster {
     // Read its output for its whole life: a pipe nobody drains would block the server's logging.
     child.stdout!.on('data', (chunk: Buffer) => log(chunk.toString('utf8')));
     child.stderr!.on('data', (chunk: Buffer) => log(chunk.toString('utf8')));
-    const postmaster = new Postmaster(child);
+    const postmaster = new Postmaster(child, dataDir);
     started.add(postmaster);
     return postmaster;
   }
@@ -187,10 +190,12 @@ class Postmaster {
         ['SIGKILL', limits.embeddedKillStopMs],
       ];
       for (const [signal, waitMs] of steps) {
-        if (this.exitDescription !== null) return;
-        this.signal(signal);
-        if (await settlesWithin(this.exited, waitMs)) return;
+        if (this.exitDescription === null) this.signal(signal);
+        if (this.exitDescription !== null || (await settlesWithin(this.exited, waitMs))) break;
       }
+      // Stopped: no owner any more, so a postmaster started later by other means is never taken
+      // for our orphan. One still running (it outlived SIGKILL's wait) keeps the file.
+      if (this.exitDescription !== null) await fs.rm(path.join(this.dataDir, ownerFileName), { force: true });
     })();
     return this.stopping;
   }
