@@ -1,8 +1,11 @@
 // POST /api/transfers: validates the transfer against the write side (both accounts exist, differ
 // and hold the transfer's currency), then records TransferRequested durably, together with the
 // request's Idempotency-Key. Only then is the answer 202: the transfer process takes it from there.
-// A repeat (same key, or same transferId with the same payload) answers with the transfer as it
-// stands; a different payload under the same transferId is 409, under the same key 422.
+// A refusal (unknown account, currency mismatch) is recorded under the key too, with no event (the
+// transfer stream is not created), checked against the stream still being empty. A repeat with the
+// same key replays the recorded answer byte for byte; the same transferId with the same payload
+// under another key answers with the transfer as it stands; a different payload under the same
+// transferId is 409, under the same key 422.
 import { limits } from '../../config/limits';
 import { AccountState } from '../../domain/account/accountState';
 import { TransferRequest, decideRequest } from '../../domain/transfer/transferDecider';
@@ -34,17 +37,16 @@ export async function requestTransfer(deps: RequestTransferDeps, request: Transf
       if (recorded.requestHash !== request.requestHash) {
         return problemResponse(422, 'idempotency_key_reused', `Idempotency-Key ${request.idempotencyKey} was already used for a different request`);
       }
-      return { ...accepted(await loadTransfer(request.command.transferId, deps.store)), replayed: true };
+      return { ...recorded.response, replayed: true };
     }
     const state = await loadTransfer(request.command.transferId, deps.store);
     const decision = decideRequest(request.command, state);
     if (decision.kind === 'repeat') return { ...accepted(state), replayed: true };
     if (decision.kind === 'conflict') return problemResponse(409, 'transfer_id_reused', decision.detail);
     const invalid = await invalidAccounts(deps, request.command);
-    if (invalid) return invalid;
     const cause = { commandId: request.idempotencyKey, correlationId: request.correlationId };
-    const { events, next, occurredAt } = stageTransferEvents(state, decision.events, cause, deps);
-    const outcome = accepted(next);
+    const { events, next, occurredAt } = invalid ? { events: [], next: state, occurredAt: deps.now() } : stageTransferEvents(state, decision.events, cause, deps);
+    const outcome = invalid ?? accepted(next);
     const result = await deps.journal.append({
       streamId: transferStreamId(request.command.transferId),
       expectedVersion: 0,
