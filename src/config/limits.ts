@@ -58,7 +58,8 @@ export const limits = {
   requestBodyBytesMax: 16 * 1024,
   /** History page size bounds. */
   historyLimitMax: 500,
-  historyLimitDefault: 50,
+  /** The seed's default page size: a seed client that omits limit gets what it always got. */
+  historyLimitDefault: 100,
   /** Postgres statement timeout for every query of the pool. */
   statementTimeoutMs: 15_000,
   /** Time to wait for in-flight commands on SIGTERM before closing the pool anyway. */

@@ -35,7 +35,8 @@ export function requireAdmin(token: string | null, audit: AdminAudit, logger: Lo
     }
     if (!expected) return sendProblem(res, 503, 'admin_disabled', 'Admin endpoints are disabled: set ADMIN_TOKEN to enable them');
     const header = req.get('authorization') ?? '';
-    const presented = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
+    // The auth scheme is case-insensitive (RFC 9110 §11.1): `bearer x` is the same as `Bearer x`.
+    const presented = /^bearer /i.test(header) ? header.slice('bearer '.length) : '';
     if (!presented || !timingSafeEqual(digest(presented), expected)) {
       void audit.record({ actor: 'anonymous', action: `${req.method} ${req.path}`, target: '', result: 'denied' }).catch((error: unknown) => logger.warn({ err: error }, 'could not audit a refused admin request'));
       res.set('www-authenticate', 'Bearer');

@@ -110,9 +110,10 @@ for (const mode of modes) {
         expect(entries.map((entry) => entry.amount)).to.deep.equal([10, 20]);
         expect(entries.map((entry) => entry.balanceAfter)).to.deep.equal([10, 30]);
 
+        // Without limit a page holds the seed's default of 100 entries.
         const full = await get(app.baseUrl, `/api/accounts/${accountId}/history`);
         expect(full.status).to.equal(200);
-        expect(full.body).to.include({ total: 4, limit: 50, offset: 0 });
+        expect(full.body).to.include({ total: 4, limit: 100, offset: 0 });
         const all = full.body.entries as Array<Record<string, unknown>>;
         expect(all.map((entry) => entry.streamVersion)).to.deep.equal([1, 2, 3, 4]);
         expect(all[0].eventType).to.equal('AccountCreated');
@@ -171,6 +172,14 @@ for (const mode of modes) {
             expect(row).to.include({ actor: 'anonymous', result: 'denied' });
             expect(row.action).to.match(/^GET .*actors$/);
           }
+        });
+
+        it('accepts the bearer scheme in any case (RFC 9110), and only with the right token', async () => {
+          for (const scheme of ['bearer', 'BEARER', 'Bearer']) {
+            const answer = await request(app.baseUrl, '/api/admin/actors', { method: 'GET', headers: { authorization: `${scheme} ${adminToken}` } });
+            expect(answer.status, scheme).to.equal(200);
+          }
+          expectProblem(await request(app.baseUrl, '/api/admin/actors', { method: 'GET', headers: { authorization: `bearer x${adminToken}` } }), 401, 'unauthorized');
         });
 
         it('GET /api/admin/actors with the token: system, accounts (the live actor with its version), projectors, outbox', async () => {
