@@ -4,8 +4,8 @@
 // attempts run out, a hold or credit step is abandoned (compensation with a fence), while capture
 // and release are parked: the actor stops and the next recovery sweep starts a fresh one.
 // Effects (load, advance, abandon) arrive through .provide() from the registry. `load` takes the
-// transfer's ownership first and answers null when another live node drives it: the actor then
-// stops at once (`elsewhere`), having done nothing.
+// transfer's ownership first and answers null when another live node drives it (or the transfer is
+// terminal already): the actor then stops at once (`elsewhere`), having done nothing.
 import { assign, fromPromise, setup } from 'xstate';
 import { isAbandonable } from '../../src/domain/transfer/transferDecider';
 import { TransferState, isTerminal } from '../../src/domain/transfer/transferState';
@@ -115,7 +115,7 @@ export const transferMachine = setup({
     parked: { type: 'final' },
     done: { type: 'final' },
     failed: { type: 'final' },
-    /** Another live owner drives this transfer; this actor never touched it. */
+    /** Nothing to drive here (another live owner drives it, or it was terminal already); this actor did nothing. */
     elsewhere: { type: 'final' },
   },
 });

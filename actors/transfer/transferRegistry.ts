@@ -15,7 +15,7 @@
 // takes a transfer over drives it from its stream) and takes a new owner at its next sweep.
 import { createActor, fromPromise, type Actor } from 'xstate';
 import { limits } from '../../src/config/limits';
-import { TransferState } from '../../src/domain/transfer/transferState';
+import { TransferState, isTerminal } from '../../src/domain/transfer/transferState';
 import { TransferDeps, Move, abandonStep, advanceTransfer } from '../../src/app/transfers/advanceTransfer';
 import { loadTransfer } from '../../src/app/transfers/loadTransfer';
 import { Logger } from '../../src/infra/logger';
@@ -225,7 +225,8 @@ export class TransferRegistry {
 
   /**
    * The load effect: record this registry's owner as the transfer's driver, then fold the stream.
-   * null when another live owner drives it (or this actor was stopped meanwhile).
+   * null when there is nothing to drive here: another live owner drives it, it is terminal already,
+   * or this actor was stopped meanwhile.
    */
   private async takeAndLoad(transferId: string): Promise<TransferState | null> {
     const entry = this.live.get(transferId);
@@ -236,8 +237,15 @@ export class TransferRegistry {
       this.giveUp(transferId, owner.id);
       return null;
     }
+    const state = await loadTransfer(transferId, this.deps.store);
+    if (isTerminal(state)) {
+      // Finished already (an orphaned row a dead node left behind): clear the row, drive nothing,
+      // and do not count the transfer as finished a second time.
+      this.giveUp(transferId, owner.id);
+      return null;
+    }
     entry.ownerId = owner.id;
-    return loadTransfer(transferId, this.deps.store);
+    return state;
   }
 
   /** The registry's live owner, acquired on first use and again after the previous one ended. */

@@ -1,7 +1,7 @@
 // Transfer recovery with ownership, two registries ("nodes") on one real Postgres database: node A
 // drives a transfer whose hold step hangs; node B's sweeps never take it while A's owner lives; once
 // A's owner session dies, B's orphan sweep takes the transfer over and finishes it, each leg applied
-// exactly once.
+// exactly once. A dead owner's row of a transfer that is terminal already is cleared, nothing redone.
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { ActorSystem } from '../../actors/system/actorSystem';
@@ -127,5 +127,16 @@ describe('transfer takeover between two nodes (real Postgres)', function () {
       { type: 'TransferCredited', n: 1 },
     ]);
     await pollUntil(async () => (await db.pool.query('select 1 from transfer_owners')).rowCount, (count) => count === 0);
+  });
+
+  it('clears a dead owner\'s row of a transfer that is terminal already, without driving or counting it again', async function () {
+    const nodeB = registries[1]!;
+    await db.pool.query(`insert into transfer_owners (transfer_id, owner) values ('tk-1', 'transfers-a-dead-node')`);
+    const before = nodeB.stats();
+    await pollUntil(async () => (await db.pool.query('select 1 from transfer_owners')).rowCount, (count) => count === 0, { timeoutMs: 10_000 });
+    const after = nodeB.stats();
+    expect(after.finished, 'not finished a second time').to.equal(before.finished);
+    expect(after.elsewhere).to.be.greaterThan(before.elsewhere);
+    expect((await loadTransfer('tk-1', store)).version, 'nothing appended to the transfer').to.equal(4);
   });
 });
