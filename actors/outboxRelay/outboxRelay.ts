@@ -66,17 +66,8 @@ export function startOutboxRelay(options: { outbox: Outbox; bus: MessageBus; log
     inFlight.add(tracked);
   };
 
-  /**
-   * The owner to claim under: the current one while it lives, else a new one, after deleting what
-   * the ended one had published (a row another relay took meanwhile is not deleted: it is theirs).
-   */
-  const liveOwner = async (): Promise<Owner> => {
-    if (owner?.isLive()) return owner;
-    if (owner) {
-      publishedByEnded.set(owner.id, [...(publishedByEnded.get(owner.id) ?? []), ...published]);
-      published = [];
-      owner = null;
-    }
+  /** Deletes what owners that ended had got acknowledged (late acknowledgements included), if still theirs. */
+  const deleteEndedOwnersRows = async (): Promise<void> => {
     for (const [endedId, ids] of [...publishedByEnded]) {
       publishedByEnded.delete(endedId);
       try {
@@ -87,6 +78,20 @@ export function startOutboxRelay(options: { outbox: Outbox; bus: MessageBus; log
         options.logger.warn({ err: error, owner: endedId, rows: ids.length }, 'deleting rows an ended relay owner published failed; they will be published again');
       }
     }
+  };
+
+  /**
+   * The owner to claim under: the current one while it lives, else a new one. What ended owners
+   * had published is deleted first (a row another relay took meanwhile is not deleted: it is theirs).
+   */
+  const liveOwner = async (): Promise<Owner> => {
+    if (owner && !owner.isLive()) {
+      publishedByEnded.set(owner.id, [...(publishedByEnded.get(owner.id) ?? []), ...published]);
+      published = [];
+      owner = null;
+    }
+    await deleteEndedOwnersRows();
+    if (owner) return owner;
     const fresh = await options.outbox.acquireOwner();
     if (stopped) {
       await fresh.release();
@@ -153,6 +158,7 @@ export function startOutboxRelay(options: { outbox: Outbox; bus: MessageBus; log
       stopped = true;
       actor.send({ type: 'STOP' });
       actor.stop();
+      await deleteEndedOwnersRows();
       const last = owner;
       if (!last) return;
       try {
