@@ -10,6 +10,7 @@ import { WorkerPipeline } from '../../src/readPipeline/workerPipeline';
 import { PipelineWorkerData } from '../../src/readPipeline/workerProtocol';
 import { TestApp, get, post, request, startTestApp } from '../support/app';
 import { pollUntil } from '../store/pollUntil';
+import { withoutNodeLabel } from '../support/metricsText';
 
 const fixture = path.join(__dirname, '..', 'fixtures', 'pipelineWorker.fixture.cjs');
 const noEvents = { applied: () => {}, lag: () => {} };
@@ -46,7 +47,7 @@ describe('read pipeline on a worker thread (Postgres)', function () {
     expect(Number(sessions.rows[0]!.count), 'the worker has its own pool').to.be.greaterThan(0);
 
     const metrics = await fetch(`${app.baseUrl}/metrics`).then((response) => response.text());
-    const count = Number(/^acta_projection_lag_seconds_count (\d+)/m.exec(metrics)?.[1]);
+    const count = Number(/^acta_projection_lag_seconds_count (\d+)/m.exec(withoutNodeLabel(metrics))?.[1]);
     // One observation per stream per projector batch: the open and the deposit may share a batch.
     expect(count, 'lag observed on the worker reaches the HTTP thread').to.be.at.least(1);
     const consoleJson = await request(app.baseUrl, '/api/admin/actors', { method: 'GET', headers: { authorization: 'Bearer worker-pipeline-test-token' } });

@@ -3,7 +3,17 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { openSync } from 'node:fs';
 import path from 'node:path';
+
+/**
+ * Where a spawned server's stdout (its log) goes: nowhere, or appended to a file in
+ * TEST_SERVER_LOG_DIR when a developer sets it to see what a server did during a test.
+ */
+function serverStdout(): 'ignore' | number {
+  const dir = process.env.TEST_SERVER_LOG_DIR;
+  return dir ? openSync(path.join(dir, `server-${Date.now()}-${Math.floor(Math.random() * 1e6)}.log`), 'a') : 'ignore';
+}
 
 const projectRoot = path.resolve(__dirname, '../..');
 
@@ -27,7 +37,7 @@ async function freePort(): Promise<number> {
 export async function startServer(databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<Server> {
   const port = await freePort();
   // Kafka and the storage kind only when the caller asks for them (extraEnv), never from the suite's environment.
-  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent' };
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: process.env.TEST_SERVER_LOG_DIR ? 'info' : 'silent' };
   delete env.KAFKA_BROKERS;
   delete env.KAFKA_BROKER;
   delete env.EVENT_STORE_KIND;
@@ -35,7 +45,7 @@ export async function startServer(databaseUrl: string, extraEnv: Record<string, 
   // As `npm start` runs it: one node process with tsx's loader, no tsx CLI in front (the CLI relays a
   // SIGTERM and SIGKILLs the server when it does not acknowledge within ~60 ms, i.e. under load).
   // detached: its own process group, so killGroup reaches every process it started.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: projectRoot, env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: projectRoot, env, detached: true, stdio: ['ignore', serverStdout(), 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -91,10 +101,10 @@ export interface EmbeddedServerOptions {
  */
 export async function spawnEmbeddedServer(options: EmbeddedServerOptions): Promise<Server> {
   const port = options.httpPort ?? (await freePort());
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent' };
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: process.env.TEST_SERVER_LOG_DIR ? 'info' : 'silent' };
   for (const name of ['DATABASE_URL', 'POSTGRES_HOST', 'KAFKA_BROKERS', 'KAFKA_BROKER', 'EVENT_STORE_KIND']) delete env[name];
   Object.assign(env, { EMBEDDED_PG_DATA_DIR: options.dataDir, EMBEDDED_PG_PORT: String(options.pgPort) }, options.extraEnv);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: projectRoot, env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: projectRoot, env, detached: true, stdio: ['ignore', serverStdout(), 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
