@@ -68,6 +68,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   const metrics: Metrics = createMetrics(
     {
       liveActors: () => system.stats().live,
+      versionConflicts: () => system.stats().versionConflicts,
       transferActors: () => transfers.stats().live,
       mailboxDepth: () => system.actors().reduce((sum, actor) => sum + actor.mailboxDepth, 0),
       outboxStats: () => storage.outbox.stats(),

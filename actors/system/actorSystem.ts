@@ -43,6 +43,8 @@ export interface ActorSystemTotals {
   crashes: number;
   commandsProcessed: number;
   turns: number;
+  /** Appends refused because another writer moved the stream first (each one is reloaded and retried). */
+  versionConflicts: number;
 }
 
 export interface LiveActorInfo {
@@ -56,7 +58,7 @@ export interface LiveActorInfo {
 
 export class ActorSystem {
   private readonly live = new Map<string, LiveActor>();
-  private readonly totals = { activations: 0, passivations: 0, crashes: 0, commandsProcessed: 0, turns: 0 };
+  private readonly totals = { activations: 0, passivations: 0, crashes: 0, commandsProcessed: 0, turns: 0, versionConflicts: 0 };
   private readonly machine: AccountMachine;
 
   constructor(private readonly deps: ActorSystemDeps) {
@@ -78,6 +80,7 @@ export class ActorSystem {
           const result = await runAccountTurn(turnDeps, state, turn.map((pending) => pending.request));
           this.totals.turns += 1;
           this.totals.commandsProcessed += turn.length;
+          this.totals.versionConflicts += result.versionConflicts;
           deps.onTurn?.(turn.length, result.appendedEvents);
           return result;
         }),

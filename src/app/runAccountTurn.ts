@@ -21,6 +21,7 @@
 // stream at its version and wrote nothing the writer reads, so no order of the two contradicts it.
 // For an account that does not exist (account_not_found) the append writes the idempotency record
 // and nothing else: no event, so the stream is still not created.
+import { setTimeout as delay } from 'node:timers/promises';
 import { limits } from '../config/limits';
 import { accountStreamId } from '../domain/account/accountEvents';
 import { AccountState } from '../domain/account/accountState';
@@ -43,6 +44,8 @@ export interface TurnResult {
   outcomes: CommandOutcome[];
   /** Events appended by this turn (0 when every command was rejected or replayed). */
   appendedEvents: number;
+  /** Appends of this turn refused because another writer (another node's actor) moved the stream first. */
+  versionConflicts: number;
 }
 
 export const accountTopic = 'acta.account';
@@ -51,10 +54,11 @@ export async function runAccountTurn(deps: TurnDeps, start: AccountState, reques
   let state = start;
   // null until looked up: the optimistic first attempt plans as if nothing were recorded.
   let known: KnownRecords | null = null;
+  let versionConflicts = 0;
   for (let attempt = 0; attempt <= limits.conflictRetriesMax; attempt += 1) {
     const plan = planAccountTurn(state, requests, known ?? noRecords(), deps);
     // Only replays: nothing to write, nothing whose version could matter.
-    if (plan.idempotency.length === 0 && plan.events.length === 0) return { state, outcomes: plan.outcomes, appendedEvents: 0 };
+    if (plan.idempotency.length === 0 && plan.events.length === 0) return { state, outcomes: plan.outcomes, appendedEvents: 0, versionConflicts };
     const result = await deps.journal.append({
       streamId: accountStreamId(state.accountId),
       expectedVersion: state.version,
@@ -66,17 +70,22 @@ export async function runAccountTurn(deps: TurnDeps, start: AccountState, reques
     });
     if (result.ok) {
       deps.committed?.(state, plan.state);
-      return { state: plan.state, outcomes: plan.outcomes, appendedEvents: plan.events.length };
+      return { state: plan.state, outcomes: plan.outcomes, appendedEvents: plan.events.length, versionConflicts };
     }
     // Nothing of this turn was written. Whatever the conflict, the next attempt knows what is
-    // recorded; only a version conflict can have moved the stream.
+    // recorded; only a version conflict can have moved the stream. Two nodes' actors racing on one
+    // account would otherwise collide again in lockstep: the loser waits a random moment first.
+    if (result.conflict === 'stream_version') {
+      versionConflicts += 1;
+      await delay(Math.random() * limits.conflictRetryJitterMsMax * (attempt + 1));
+    }
     [state, known] = await Promise.all([
       result.conflict === 'stream_version' ? catchUp(state, deps.store) : state,
       lookUp(deps, requests),
     ]);
   }
   const outcome = problemResponse(409, 'concurrency_conflict', 'Another writer kept changing this account; retry with the same Idempotency-Key');
-  return { state, outcomes: requests.map(() => outcome), appendedEvents: 0 };
+  return { state, outcomes: requests.map(() => outcome), appendedEvents: 0, versionConflicts };
 }
 
 function noRecords(): KnownRecords {

@@ -44,6 +44,8 @@ export const limits = {
   commandTimeoutMs: 10_000,
   /** Reload-and-retry rounds after the database reports another writer on the stream. */
   conflictRetriesMax: 5,
+  /** Before retry n (1-based) after a version conflict, a random pause of up to n × this. */
+  conflictRetryJitterMsMax: 10,
   /** Events per read when an actor activates from its snapshot and tail. */
   activationReadEventsMax: 10_000,
   /** Live account actors at once; past this the least recently used idle actor is passivated. */

@@ -26,6 +26,8 @@ export interface MetricsSources {
   projectorStats: () => ProjectorGaugeStats;
   /** Transfer actors currently live (driving a transfer). */
   transferActors?: () => number;
+  /** Account appends refused so far because another writer moved the stream first (since start). */
+  versionConflicts?: () => number;
 }
 
 export interface MetricsOptions {
@@ -127,6 +129,19 @@ export function createMetrics(sources: MetricsSources, options: MetricsOptions =
     collect() {
       const value = readNumber('live_actors', sources.liveActors);
       if (value !== null) this.set(value);
+    },
+  });
+  // A counter kept by the actor system; the scrape copies it. Per 1,000 commands it measures how
+  // often two nodes' actors raced on one account (routing that does not hash the account id).
+  new Counter({
+    name: 'acta_account_version_conflicts_total',
+    help: 'Account appends refused because another writer moved the stream first (each reloaded and retried)',
+    registers,
+    collect() {
+      const value = sources.versionConflicts ? readNumber('version_conflicts', sources.versionConflicts) : null;
+      if (value === null) return;
+      this.reset();
+      this.inc(value);
     },
   });
   const mailboxDepth = new Gauge({

@@ -46,7 +46,7 @@ function heldActor(run?: (state: AccountState, turn: PendingCommand[]) => Promis
 function answered(turn: HeldTurn, version: number): Promise<TurnResult> {
   const state = { ...initialAccountState('a'), version };
   const outcomes = turn.commands.map((command) => ({ status: 201, body: { key: command.request.idempotencyKey } }));
-  return Promise.resolve({ state, outcomes, appendedEvents: outcomes.length });
+  return Promise.resolve({ state, outcomes, appendedEvents: outcomes.length, versionConflicts: 0 });
 }
 
 const turnSizes = (turns: HeldTurn[]) => turns.map((turn) => turn.commands.length);

@@ -165,5 +165,20 @@ describe('runAccountTurn', () => {
     expect(result.outcomes[0]).to.deep.include({ status: 409 });
     expect(result.outcomes[0]!.body).to.include({ code: 'concurrency_conflict' });
     expect(appends).to.have.length(limits.conflictRetriesMax + 1);
+    expect(result.versionConflicts, 'every refused append is counted').to.equal(limits.conflictRetriesMax + 1);
+  });
+
+  it('counts no version conflict for a repeat caught by its idempotency key', async () => {
+    let first = true;
+    deps.journal = {
+      append: async (append) => {
+        appends.push(append);
+        if (!first) return { ok: true, lastVersion: append.expectedVersion + append.events.length, globalPositions: [] };
+        first = false;
+        return { ok: false, conflict: 'idempotency_key' };
+      },
+    };
+    const result = await run([deposit(1)]);
+    expect(result.versionConflicts).to.equal(0);
   });
 });

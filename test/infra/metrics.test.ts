@@ -18,6 +18,7 @@ const sampleLine = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? [-+0-9.eEInfNa]+$/;
 interface State {
   live: number;
   mailbox: number;
+  conflicts: number;
   outbox: { pending: number; oldestAgeMs: number | null };
   outboxCalls: number;
   outboxFails: boolean;
@@ -28,6 +29,7 @@ function newState(): State {
   return {
     live: 3,
     mailbox: 7,
+    conflicts: 0,
     outbox: { pending: 12, oldestAgeMs: 2500 },
     outboxCalls: 0,
     outboxFails: false,
@@ -84,6 +86,7 @@ describe('infra/metrics', () => {
         return { ...state.outbox };
       },
       projectorStats: () => state.projector,
+      versionConflicts: () => state.conflicts,
     });
     server = await new Promise<Server>((resolve) => {
       const listening = buildApp(metrics).listen(0, '127.0.0.1', () => resolve(listening));
@@ -155,10 +158,12 @@ describe('infra/metrics', () => {
     expect(sample(text, 'acta_consumer_lag{topic="acta.accounts",partition="0"}')).to.equal(5);
     expect(text).not.to.contain('partition="1"');
     expect(sample(text, 'acta_projector_dead_letters_total')).to.equal(2);
+    expect(sample(text, 'acta_account_version_conflicts_total')).to.equal(0);
     // Both outbox gauges share one stats() call per scrape.
     expect(state.outboxCalls).to.equal(1);
 
     state.live = 9;
+    state.conflicts = 14;
     state.mailbox = 0;
     state.outbox = { pending: 0, oldestAgeMs: null };
     state.projector = { deadLettered: 4, partitions: [{ topic: 'acta.accounts', partition: 1, lag: 0 }] };
@@ -170,6 +175,7 @@ describe('infra/metrics', () => {
     expect(sample(text, 'acta_consumer_lag{topic="acta.accounts",partition="1"}')).to.equal(0);
     expect(text).not.to.contain('partition="0"');
     expect(sample(text, 'acta_projector_dead_letters_total')).to.equal(4);
+    expect(sample(text, 'acta_account_version_conflicts_total')).to.equal(14);
   });
 
   it('still scrapes when a source fails, counting the failure', async () => {
