@@ -78,15 +78,17 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
   // kafkajs warns that an idempotent producer with bounded retries "may invalidate EoS guarantees": a
   // send that exhausts its retries can be resent by the outbox relay and appear twice. That is the
   // at-least-once contract consumers already handle; unbounded retries would let a publish hang.
-  const producer = lazyConnection<Producer>(
-    kafka.producer({
-      createPartitioner: Partitioners.DefaultPartitioner,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      retry,
-    }),
-  );
+  const newProducer = () =>
+    lazyConnection<Producer>(
+      kafka.producer({
+        createPartitioner: Partitioners.DefaultPartitioner,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        retry,
+      }),
+    );
+  let producer = newProducer();
   const admin = lazyConnection<Admin>(kafka.admin({ retry }));
   const knownTopics = new Set<string>();
   const topicsBeingCreated = new Map<string, Promise<void>>();
@@ -135,17 +137,31 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
     assertOpen();
     if (messages.length === 0) return;
     await ensureTopics([topic]);
-    const client = await producer.get();
+    const current = producer;
     try {
-      await client.send({
-        topic,
-        acks: -1,
-        timeout: kafkaLimits.requestTimeoutMs,
-        messages: messages.map((message) => ({ key: message.key, value: message.value, headers: message.headers })),
-      });
+      const client = await current.get();
+      // In order, one request after the other: a stream's messages keep their order across requests.
+      for (const chunk of byRequestSize(messages, kafkaLimits.produceRequestBytesMax)) {
+        await client.send({
+          topic,
+          acks: -1,
+          timeout: kafkaLimits.requestTimeoutMs,
+          messages: chunk.map((message) => ({ key: message.key, value: message.value, headers: message.headers })),
+        });
+      }
     } catch (error) {
       // The topic may have been deleted behind our back; check it again on the next publish.
       knownTopics.delete(topic);
+      // An idempotent producer whose broker lost its state (a broker killed and restarted) answers
+      // OUT_OF_ORDER_SEQUENCE_NUMBER or UNKNOWN_PRODUCER_ID to every later send: it never recovers
+      // by itself. A failed send therefore retires the producer; the next publish gets a new one
+      // (a new producer id). The rows of this round are released and sent again: at least once.
+      if (producer === current) {
+        producer = newProducer();
+        void withTimeout(current.disconnect(), kafkaLimits.disconnectTimeoutMs, 'retired producer disconnect').catch((disconnectError: unknown) =>
+          log.warn({ err: disconnectError }, 'could not disconnect a retired producer'),
+        );
+      }
       throw error;
     }
   }
@@ -276,6 +292,31 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
   }
 
   return { publish, subscribe, healthy, consumerGroups, close };
+}
+
+/** Consecutive runs of messages of at most `bytesMax` each (a message larger than that goes alone). */
+export function byRequestSize(messages: readonly BusMessage[], bytesMax: number): BusMessage[][] {
+  const chunks: BusMessage[][] = [];
+  let chunk: BusMessage[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = messageBytes(message);
+    if (chunk.length > 0 && bytes + size > bytesMax) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(message);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+function messageBytes(message: BusMessage): number {
+  let bytes = Buffer.byteLength(message.key) + Buffer.byteLength(message.value);
+  for (const [name, value] of Object.entries(message.headers ?? {})) bytes += Buffer.byteLength(name) + Buffer.byteLength(value);
+  return bytes;
 }
 
 /** The partitions of `topic` in a member's assignment (empty while the group rebalances). */

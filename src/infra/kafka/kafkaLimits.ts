@@ -37,6 +37,14 @@ export const kafkaLimits = {
   /** Partitions whose batches are handled at the same time by one member (still one batch per partition). */
   partitionsConsumedConcurrently: 3,
 
+  /**
+   * Bytes of messages (keys, values, headers) in one produce request. kafkajs sends a partition's
+   * messages as one record batch, and the broker refuses a batch over its message.max.bytes (1 MiB
+   * by default) for good: after an outage the outbox holds far more than that, so a relay round is
+   * sent in requests of at most this size, one after another.
+   */
+  produceRequestBytesMax: 512 * 1024,
+
   /** readiness: describeCluster must answer within this. */
   healthCheckTimeoutMs: 2_000,
   /** Stopping a consumer (waits for the batch in flight) or disconnecting the producer or admin. */
