@@ -23,6 +23,9 @@ import { AccountReadModel } from './ports/readModel';
 import { TransferReadModel } from './ports/transferReadModel';
 import { openReadSide } from './readSide';
 import { openBus } from './readPipeline/openBus';
+import { clusterView } from './clusterView';
+import { announceNode } from './infra/postgres/nodePresence';
+import { MessageBus } from './ports/messageBus';
 import { Storage, openStorage } from './storage';
 import { CommandPort } from './app/commandBus';
 import { TransferRegistry } from '../actors/transfer/transferRegistry';
@@ -63,7 +66,11 @@ export interface Runtime {
 export type ShutdownStep = 'transfers' | 'commands' | 'read pipeline' | 'storage';
 
 export async function createRuntime(config: Config, logger: Logger): Promise<Runtime> {
-  const storage = await openStorage(config.storage, config.pgPoolMax, logger);
+  const storage = await openStorage(config.storage, config.pgPoolMax, logger, { nodeId: config.nodeId });
+  // With Postgres the node announces itself (a lock-backed owner in node_owners) for the console's cluster view.
+  const presence = storage.pool ? await announceNode(storage.pool, { nodeId: config.nodeId, address: `${config.host}:${config.port}` }, logger) : null;
+  // The cluster view's Kafka admin client, opened on first use.
+  let adminBus: MessageBus | null = null;
   // The gauges read live state at scrape time; system and projector exist by then.
   const metrics: Metrics = createMetrics(
     {
@@ -154,6 +161,9 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
         outbox: { ...(await storage.outbox.stats()), relay },
         transfers: transfers.list(),
         transferTotals: transfers.stats(),
+        cluster: storage.pool
+          ? await clusterView({ pool: storage.pool, bus: config.kafka ? (adminBus ??= openBus(config.kafka, logger)) : null, kafkaClientPrefix: config.kafka?.clientIdPrefix ?? null })
+          : null,
       };
     },
     passivate: (accountId) => system.passivate(accountId),
@@ -210,6 +220,8 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
             logger.warn({ waitedMs: limits.shutdownPipelineStopMs }, 'read pipeline still stopping; closing storage without it');
           }
           onStep('storage');
+          await adminBus?.close().catch((error: unknown) => logger.warn({ err: error }, 'the console Kafka client did not close cleanly'));
+          await presence?.release();
           await storage.close();
         })();
       }

@@ -36,7 +36,7 @@ export interface Storage {
   close(): Promise<void>;
 }
 
-export async function openStorage(mode: StorageMode, poolMax: number, logger: Logger): Promise<Storage> {
+export async function openStorage(mode: StorageMode, poolMax: number, logger: Logger, node?: { nodeId: string }): Promise<Storage> {
   if (mode.kind === 'in-memory') {
     const store = new MemoryEventStore();
     return {
@@ -78,8 +78,8 @@ export async function openStorage(mode: StorageMode, poolMax: number, logger: Lo
   return {
     store: new PostgresEventStore(pool),
     snapshots: new PostgresSnapshotStore(pool),
-    outbox: new PostgresOutbox(pool),
-    openTransfers: new PostgresOpenTransfers(pool),
+    outbox: new PostgresOutbox(pool, undefined, node),
+    openTransfers: new PostgresOpenTransfers(pool, node),
     pool,
     url,
     healthy: async () => {

@@ -54,7 +54,8 @@ export interface Config {
   port: number;
   host: string;
   storage: StorageMode;
-  kafka: { brokers: string[]; clientId: string } | null;
+  /** clientId = clientIdPrefix (KAFKA_CLIENT_ID) + '-' + nodeId. */
+  kafka: { brokers: string[]; clientId: string; clientIdPrefix: string } | null;
   accountIdleMs: number;
   snapshotIntervalVersions: number;
   commandTimeoutMs: number;
@@ -79,12 +80,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   }
   const e = parsed.data;
   const brokers = (e.KAFKA_BROKERS ?? e.KAFKA_BROKER)?.split(',').map((broker) => broker.trim()).filter(Boolean);
-  const kafka = brokers && brokers.length > 0 ? { brokers, clientId: e.KAFKA_CLIENT_ID } : null;
+  const nodeId = e.NODE_ID ?? defaultNodeId(hostname(), e.PORT);
+  // The node id is part of the Kafka client id, so the broker's view of a consumer group (members by
+  // client id) says which node holds which partition.
+  const kafka = brokers && brokers.length > 0 ? { brokers, clientId: kafkaClientId(e.KAFKA_CLIENT_ID, nodeId), clientIdPrefix: e.KAFKA_CLIENT_ID } : null;
   const storage = storageMode(e);
   const cluster = e.ACTA_CLUSTER === 'true';
   if (cluster) checkClusterable(storage, kafka);
   return {
-    nodeId: e.NODE_ID ?? defaultNodeId(hostname(), e.PORT),
+    nodeId,
     cluster,
     port: e.PORT,
     host: e.HOST,
@@ -140,4 +144,9 @@ function checkClusterable(storage: StorageMode, kafka: Config['kafka']): void {
   if (!kafka) {
     throw new ConfigError('ACTA_CLUSTER=true needs KAFKA_BROKERS: the in-process bus cannot share projection work across nodes (scripts/cluster.sh starts Kafka with scripts/kafka.sh)');
   }
+}
+
+/** The Kafka client id of a node: the configured prefix, then the node id. */
+export function kafkaClientId(prefix: string, nodeId: string): string {
+  return `${prefix}-${nodeId}`;
 }

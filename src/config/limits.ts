@@ -42,6 +42,8 @@ export const limits = {
   journalQueueAppendsMax: 20_000,
   /** A command that has not been answered after this long answers 503 command_timeout. */
   commandTimeoutMs: 10_000,
+  /** A node whose presence connection dropped announces itself again after this. */
+  nodePresenceRetryMs: 1_000,
   /** Reload-and-retry rounds after the database reports another writer on the stream. */
   conflictRetriesMax: 5,
   /** Before retry n (1-based) after a version conflict, a random pause of up to n × this. */

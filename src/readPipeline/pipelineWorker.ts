@@ -54,7 +54,7 @@ async function start(data: PipelineWorkerData): Promise<void> {
   let pipeline: InlinePipeline;
   try {
     pipeline = await startInlinePipeline({
-      outbox: new PostgresOutbox(pool),
+      outbox: new PostgresOutbox(pool, undefined, data.nodeId === undefined ? undefined : { nodeId: data.nodeId }),
       bus,
       targets: { applyAccountBatch: (batch) => accounts.applyAccountBatch(batch), applyTransferBatch: (batch) => transfers.applyTransferBatch(batch) },
       events: appliedForwarder(),

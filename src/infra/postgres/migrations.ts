@@ -150,7 +150,26 @@ const transferOwners: Migration = {
   `,
 };
 
-export const migrations: readonly Migration[] = [writeSide, transferLegs, exactResponses, transferOwners, ...readModelMigrations];
+// Which node holds which owner: lock-backed owners (ownerPresence.ts) are anonymous ids; a node
+// records each one it acquires here so the console can show, from the database, the nodes alive
+// (a live `node` owner) and what each drives (transfer_owners, outbox claims). Rows of ended owners
+// are garbage, removed whenever a node acquires a new owner.
+const nodeOwners: Migration = {
+  version: 5,
+  name: 'write side: node_owners',
+  sql: `
+    create table node_owners (
+      owner_id text not null,
+      node_id text not null,
+      kind text not null,
+      address text null,
+      started_at timestamptz not null default now(),
+      constraint node_owners_pkey primary key (owner_id)
+    );
+  `,
+};
+
+export const migrations: readonly Migration[] = [writeSide, transferLegs, exactResponses, transferOwners, nodeOwners, ...readModelMigrations];
 
 assertMigrationOrder(migrations);
 

@@ -112,6 +112,8 @@ export class PostgresOwner implements Owner {
 export interface OwnerPresenceOptions {
   /** Called once when the owner ends because its connection failed (not on release()). */
   onLost?: (error: Error) => void;
+  /** The node (config NODE_ID) the owner belongs to: recorded in node_owners for the cluster view. */
+  node?: { nodeId: string; address?: string | null };
 }
 
 /** A live owner `<kind>-<uuid>` holding its lock on a connection of `pool` until it ends. */
@@ -133,7 +135,10 @@ export async function acquireOwnerPresence(pool: Pool, kind: string, options: Ow
       );
       const row = rows[0];
       assert.ok(row, 'the lock query returns one row');
-      if (row.locked) return new PostgresOwner(client, id, row.pid, options.onLost ?? (() => {}));
+      if (row.locked) {
+        if (options.node) await recordNodeOwner(client, id, kind, options.node);
+        return new PostgresOwner(client, id, row.pid, options.onLost ?? (() => {}));
+      }
     }
   } catch (error) {
     client.release(error instanceof Error ? error : new Error(String(error)));
@@ -141,6 +146,20 @@ export async function acquireOwnerPresence(pool: Pool, kind: string, options: Ow
   }
   client.release(true);
   throw new Error(`no free owner lock after ${limits.ownerAcquireAttemptsMax} attempts (${kind})`);
+}
+
+/**
+ * Records which node holds the owner, on the owner's own session (the lock is already held), and
+ * clears rows of owners that have ended: a node that died left them behind.
+ */
+async function recordNodeOwner(client: PoolClient, id: string, kind: string, node: { nodeId: string; address?: string | null }): Promise<void> {
+  await client.query(
+    `with gone as (
+       delete from node_owners where ${ownerKeySql('owner_id')} not in (${liveOwnerKeysSql})
+     )
+     insert into node_owners (owner_id, node_id, kind, address) values ($1, $2, $3, $4)`,
+    [id, node.nodeId, kind, node.address ?? null],
+  );
 }
 
 /**

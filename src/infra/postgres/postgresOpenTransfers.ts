@@ -60,11 +60,15 @@ limit $1`;
 export class PostgresOpenTransfers implements OpenTransferFinder {
   private watermark = 0n;
 
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    /** The node this registry runs on, recorded with each owner (cluster view). */
+    private readonly node?: { nodeId: string },
+  ) {}
 
   /** An owner for a transfer registry: one connection of this pool holds its lock until it ends. */
   acquireOwner(): Promise<Owner> {
-    return acquireOwnerPresence(this.pool, 'transfers');
+    return acquireOwnerPresence(this.pool, 'transfers', this.node ? { node: this.node } : {});
   }
 
   async openTransferIds(limit: number, owner?: string): Promise<string[]> {

@@ -92,13 +92,15 @@ export class PostgresOutbox implements Outbox {
     private readonly pool: Pool,
     /** Rows a claim looks at (tests make it small to show the window's edge). */
     private readonly claimScanRowsMax: number = outboxLimits.claimScanRowsMax,
+    /** The node this outbox's relays run on, recorded with each owner (cluster view). */
+    private readonly node?: { nodeId: string },
   ) {
     assert.ok(Number.isSafeInteger(claimScanRowsMax) && claimScanRowsMax >= 1, 'claimScanRowsMax is an integer >= 1');
   }
 
   /** An owner for a relay: one connection of this pool holds its lock until it ends, and runs its claims. */
   async acquireOwner(): Promise<Owner> {
-    const owner = await acquireOwnerPresence(this.pool, 'relay');
+    const owner = await acquireOwnerPresence(this.pool, 'relay', this.node ? { node: this.node } : {});
     this.owners.set(owner.id, owner);
     void owner.ended.then(() => this.owners.delete(owner.id));
     return owner;
