@@ -2,12 +2,14 @@
 // one bound. Start-up is all or nothing and never exits 0 by accident (processLifecycle.ts).
 import { type Server, createServer } from 'node:http';
 import net from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Express } from 'express';
 import { boundedShutdown } from './boundedShutdown';
 import { ConfigError, loadConfig } from './config/config';
 import { limits } from './config/limits';
 import { createLogger } from './infra/logger';
 import { onEmbeddedPostgresLost, quitStartedPostgres, stopStartedPostgres } from './infra/postgres/embeddedPostgres';
+import { problem } from './app/problem';
 import { ProcessLifecycle } from './processLifecycle';
 import { Runtime, createRuntime } from './runtime';
 
@@ -47,6 +49,7 @@ async function main(): Promise<void> {
   runtime = await createRuntime(config, logger);
   const server = await listen(runtime.app, config.port, config.host);
   server.on('error', (error) => void lifecycle.fail(error));
+  server.on('clientError', answerUnparsable);
   logger.info({ port: config.port, storage: config.storage.kind, kafka: config.kafka !== null }, 'Acta is listening');
   const started = runtime;
   lifecycle.serving(() =>
@@ -67,6 +70,26 @@ async function main(): Promise<void> {
       idleSweepMs: limits.shutdownIdleSweepMs,
     }),
   );
+}
+
+/**
+ * A request Node's HTTP parser refuses before Express sees it (bad framing, a duplicated
+ * Content-Length, an unknown method) still gets a problem+json 400 with a code, not Node's bare
+ * "400 Bad Request" (or a 431 for headers over the limit). Nothing reached the application.
+ */
+function answerUnparsable(error: Error & { code?: string }, socket: Duplex): void {
+  // As Node's own handler does: no answer when the socket is gone, or when a response to this
+  // request has already begun (the headers parsed and Express answered; the body's framing broke).
+  const started = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage?.headersSent === true;
+  if (!socket.writable || error.code === 'ECONNRESET' || started) {
+    socket.destroy();
+    return;
+  }
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const code = status === 431 ? 'headers_too_large' : 'malformed_request';
+  const body = JSON.stringify(problem(status, code, 'The HTTP request could not be parsed'));
+  const reason = status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 /** Resolves once listening; rejects with the listen error (EADDRINUSE, EACCES), which is a start-up failure. */
