@@ -9,7 +9,8 @@
 // Each check returns the problems it found (empty = holds), so a failing run names all of them.
 import type { Pool } from 'pg';
 import { setTimeout as delay } from 'node:timers/promises';
-import { SentCommand } from './bankWorkload';
+import { expect } from 'chai';
+import { BankWorkload, SentCommand } from './bankWorkload';
 
 interface EventRow {
   stream_id: string;
@@ -217,4 +218,47 @@ export async function waitTransfersTerminal(pool: Pool, timeoutMs: number): Prom
     await delay(200);
   }
   return null;
+}
+
+export interface SettleOptions {
+  /** How the printed figures are introduced. */
+  label: string;
+  load: BankWorkload;
+  pool: Pool;
+  /** Every node whose API must agree with the store. */
+  nodeUrls: readonly string[];
+  settleMs: number;
+  /** Figures of the run (kills, restart times) printed with the settle figures. */
+  figures: Record<string, unknown>;
+  /** Checks of the caller's own, run on the same store. */
+  extraChecks?: (facts: StoreFacts) => string[];
+}
+
+/**
+ * After the load has stopped: waits (bounded) for every transfer to end and the outbox to drain,
+ * then checks every invariant above from the store and on every node, prints the run's figures and
+ * fails naming the first problems found.
+ */
+export async function settleAndCheck(options: SettleOptions): Promise<void> {
+  const started = Date.now();
+  const terminalMs = await waitTransfersTerminal(options.pool, options.settleMs);
+  const drainedMs = await waitOutboxDrained(options.pool, options.settleMs);
+  const facts = await readStore(options.pool);
+  const readSide = (await Promise.all(options.nodeUrls.map((url) => checkReadSide(url, options.pool, facts, 10_000)))).flat();
+  const counts = options.load.counts();
+  const figures = { ...options.figures, transfersTerminalMs: terminalMs, outboxDrainedMs: drainedMs, readSideRecoveredMs: Date.now() - started, events: facts.events.length, ...counts };
+  process.stdout.write(`      ${options.label}: ${JSON.stringify(figures)}\n`);
+  const problems = [
+    ...(terminalMs === null ? ['transfers not terminal within the settle bound'] : []),
+    ...(drainedMs === null ? ['outbox not drained within the settle bound'] : []),
+    ...checkLedger(options.load.ledger, facts),
+    ...checkVersions(facts),
+    ...checkTransfers(facts),
+    ...checkConservation(facts),
+    ...(options.extraChecks?.(facts) ?? []),
+    ...readSide,
+  ];
+  expect(problems, problems.slice(0, 20).join('\n')).to.deep.equal([]);
+  expect(counts.acked, 'the run acknowledged commands').to.be.greaterThan(50);
+  expect(counts.unknown, 'every command got a final answer').to.equal(0);
 }

@@ -14,7 +14,8 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { get } from '../support/app';
 import { Server, killGroup, spawnEmbeddedServer, waitHealthy } from '../support/serverProcess';
-import { ClusterFolder, delay, lockPid, makeClusterFolder, removeCluster, seededRandom, within } from './embeddedCluster';
+import { seededRandom } from '../../load/prng';
+import { ClusterFolder, delay, lockPid, makeClusterFolder, removeCluster, within } from './embeddedCluster';
 
 const pgPort = 55_420;
 const rounds = 20;
