@@ -114,7 +114,8 @@ describe('fault runs: careful clients, kills and restarts, then the invariants',
     let postgres: EmbeddedPostgres | null = null;
     let server: Server | null = null;
     let pool: Pool | null = null;
-    const port = 55_500 + Math.floor(random() * 90);
+    // Below the ephemeral port range (32768-60999), so no outgoing connection can hold it.
+    const port = 27_500 + Math.floor(random() * 90);
 
     before(async () => {
       parent = await fs.mkdtemp(path.join(os.tmpdir(), 'acta-fault-pg-'));

@@ -17,7 +17,7 @@ import { Server, killGroup, spawnEmbeddedServer, waitHealthy } from '../support/
 import { seededRandom } from '../../load/prng';
 import { ClusterFolder, delay, lockPid, makeClusterFolder, removeCluster, within } from './embeddedCluster';
 
-const pgPort = 55_420;
+const pgPort = 27_420;
 const rounds = 20;
 const modes = ['burst', 'startup', 'sigterm', 'server-only', 'postgres-only'] as const;
 type Mode = (typeof modes)[number];

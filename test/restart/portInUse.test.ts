@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { Server, killGroup, spawnEmbeddedServer } from '../support/serverProcess';
 import { ClusterFolder, alive, lockPid, makeClusterFolder, portAnswers, removeCluster, within } from './embeddedCluster';
 
-const pgPort = 55_410;
+const pgPort = 27_410;
 /** First start: initdb, Postgres start, migrations, then the failed listen and the stop. */
 const exitBoundMs = 90_000;
 

@@ -13,7 +13,7 @@ import { get, post } from '../support/app';
 import { Server, killGroup, spawnEmbeddedServer, waitHealthy } from '../support/serverProcess';
 import { ClusterFolder, delay, makeClusterFolder, portAnswers, removeCluster, within } from './embeddedCluster';
 
-const pgPort = 55_430;
+const pgPort = 27_430;
 const clients = 50;
 const accounts = Array.from({ length: 10 }, (_, index) => `acc-sigterm-${index}-${randomUUID()}`);
 const startBoundMs = 90_000;
