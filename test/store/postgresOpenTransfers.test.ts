@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { transferStreamId } from '../../src/domain/transfer/transferIds';
 import { PostgresEventStore } from '../../src/infra/postgres/postgresEventStore';
-import { positionsPerTransaction } from '../../src/infra/postgres/migrations';
+import { positionsPerTransaction } from '../../src/infra/postgres/writeSideMigrations';
 import { PostgresOpenTransfers } from '../../src/infra/postgres/postgresOpenTransfers';
 import { PostgresOwner } from '../../src/infra/postgres/ownerPresence';
 import { Owner } from '../../src/ports/ownerPresence';
