@@ -1,17 +1,17 @@
 // Entry point: read the configuration, build the runtime, serve HTTP; drain on SIGTERM/SIGINT within
-// one bound. Start-up is all or nothing and never exits 0 by accident (processLifecycle.ts).
+// one bound. Start-up is all or nothing and never exits 0 by accident (runtime/processLifecycle.ts).
 import { type Server, createServer } from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Express } from 'express';
-import { boundedShutdown } from './boundedShutdown';
+import { boundedShutdown } from './runtime/boundedShutdown';
 import { ConfigError, loadConfig } from './config/config';
 import { limits } from './config/limits';
 import { createLogger } from './infra/logger';
-import { onEmbeddedPostgresLost, quitStartedPostgres, stopStartedPostgres } from './infra/postgres/embeddedPostgres';
+import { onEmbeddedPostgresLost, quitStartedPostgres, stopStartedPostgres } from './infra/postgres/embedded/embeddedPostgres';
 import { problem } from './app/problem';
-import { ProcessLifecycle } from './processLifecycle';
-import { Runtime, createRuntime } from './runtime';
+import { ProcessLifecycle } from './runtime/processLifecycle';
+import { Runtime, createRuntime } from './runtime/runtime';
 
 let runtime: Runtime | null = null;
 

@@ -4,10 +4,10 @@
 import path from 'node:path';
 import { Piscina } from 'piscina';
 import { AccountSummaryRow, StatementEntry } from '../ports/readModel';
-import { accountStreamProjection } from '../projections/accountProjection';
-import { FoldedRun, foldStreams, StreamRun } from '../projections/foldStreams';
-import { projectionLimits } from '../projections/projectionLimits';
-import { StreamFolder } from '../projections/streamFolder';
+import { accountStreamProjection } from '../projections/accounts/accountProjection';
+import { FoldedRun, foldStreams, StreamRun } from '../projections/rebuild/foldStreams';
+import { projectionLimits } from '../config/limits/projectionLimits';
+import { StreamFolder } from '../projections/rebuild/streamFolder';
 
 type AccountRun = StreamRun<AccountSummaryRow>;
 type FoldedAccountRun = FoldedRun<AccountSummaryRow, StatementEntry>;

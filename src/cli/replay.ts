@@ -11,18 +11,17 @@
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig, StorageMode } from '../config/config';
-import { migrate } from '../infra/postgres/migrate';
-import { migrations } from '../infra/postgres/migrations';
-import { createPool } from '../infra/postgres/pool';
-import { PostgresAdminAudit } from '../infra/postgres/postgresAdminAudit';
-import { PostgresEventStore } from '../infra/postgres/postgresEventStore';
-import { readModelMigrations } from '../infra/postgres/readModelMigrations';
-import { startEmbeddedPostgres } from '../infra/postgres/embeddedPostgres';
-import { Drift } from '../projections/drift';
-import { ProjectionRebuilder } from '../projections/projectionRebuilder';
-import { projectionLimits } from '../projections/projectionLimits';
-import { createProjectionRebuilder } from '../projections/rebuildProjections';
-import { verifyFailed } from '../projections/verifyReport';
+import { migrate } from '../infra/postgres/schema/migrate';
+import { migrations } from '../infra/postgres/schema/migrations';
+import { createPool } from '../infra/postgres/connection/pool';
+import { PostgresAdminAudit } from '../infra/postgres/readSide/postgresAdminAudit';
+import { PostgresEventStore } from '../infra/postgres/writeSide/postgresEventStore';
+import { startEmbeddedPostgres } from '../infra/postgres/embedded/embeddedPostgres';
+import { Drift } from '../projections/verify/drift';
+import { ProjectionRebuilder } from '../projections/rebuild/projectionRebuilder';
+import { projectionLimits } from '../config/limits/projectionLimits';
+import { createProjectionRebuilder } from '../infra/postgres/readSide/postgresProjectionRebuilder';
+import { verifyFailed } from '../projections/verify/verifyReport';
 import { createPiscinaStreamFolder } from './piscinaStreamFolder';
 
 export const replayExitCodes = { ok: 0, drift: 1, usage: 2, failed: 3 } as const;
@@ -39,9 +38,6 @@ export function parseReplayArgs(args: readonly string[]): Command | null {
   return null;
 }
 
-// Until the lead merges readModelMigrations into migrations.ts, apply both lists; once merged the
-// filter leaves nothing extra, so this stays correct either way.
-const allMigrations = [...migrations, ...readModelMigrations.filter((extra) => !migrations.some((known) => known.version === extra.version))];
 
 interface Connection {
   url: string;
@@ -146,7 +142,7 @@ async function main(args: readonly string[]): Promise<number> {
   const pool = createPool(connection.url, { max: projectionLimits.cliPoolConnectionsMax, applicationName: 'acta-replay' });
   const folder = createPiscinaStreamFolder();
   try {
-    await migrate(pool, allMigrations);
+    await migrate(pool, migrations);
     const rebuilder = createProjectionRebuilder({
       pool,
       store: new PostgresEventStore(pool),

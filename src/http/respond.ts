@@ -7,7 +7,7 @@ import { isProblemBody, problem } from '../app/problem';
  * A repeat answered with the original's outcome says so, as Stripe's Idempotent-Replayed header does.
  * Status, Content-Type (derived from the body) and body bytes are the original's: the stores record
  * the body as the very JSON.stringify text sent here (a json column, never jsonb), and a body read
- * back serializes to that text again (see src/infra/postgres/commandRecordRows.ts).
+ * back serializes to that text again (see src/infra/postgres/writeSide/commandRecordRows.ts).
  */
 export function send(res: Response, outcome: RecordedResponse & { replayed?: boolean }): void {
   if (outcome.replayed) res.set('idempotent-replayed', 'true');

@@ -5,7 +5,6 @@
 // journal onBatch, projector onApplied, command outcomes).
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { commitLagSeconds } from '../readPipeline/readPipeline';
 
 export interface OutboxGaugeStats {
   pending: number;
@@ -358,6 +357,13 @@ export function recordCommandOutcome(
 export function recordJournalBatch(metrics: Metrics, _appends: number, events: number, durationMs: number): void {
   metrics.appendTransactionDuration.observe(durationMs / 1000);
   metrics.eventsPerTransaction.observe(events);
+}
+
+/** Seconds from an event's commit time (its occurredAt) to now; null when the time is unknown. */
+export function commitLagSeconds(occurredAt: string, nowMs: number): number | null {
+  const committed = Date.parse(occurredAt);
+  if (Number.isNaN(committed)) return null;
+  return Math.max(0, (nowMs - committed) / 1000);
 }
 
 /** Projector onApplied(accountId, version, occurredAt): commit → applied lag. Ignores unknown times. */

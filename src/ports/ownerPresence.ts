@@ -4,7 +4,7 @@
 // a claim whose owner has ended is void at once, so a restarted or surviving node takes that work
 // without waiting out a lease, while a live owner's claims are never taken.
 //
-// Adapters: src/infra/postgres/ownerPresence.ts, src/infra/memory/memoryOwners.ts.
+// Adapters: src/infra/postgres/presence/ownerPresence.ts, src/infra/memory/memoryOwners.ts.
 
 export interface Owner {
   /** The id claims are recorded under. */

@@ -1,5 +1,5 @@
 // The query side's read models, kept by the projector actors and read by the HTTP gateway.
-// Adapters: Postgres (src/infra/postgres/postgresReadModel.ts) and in-memory.
+// Adapters: Postgres (src/infra/postgres/readSide/postgresReadModel.ts) and in-memory.
 
 export interface AccountSummaryRow {
   accountId: string;

@@ -14,7 +14,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { expect } from 'chai';
 import { createKafkaBus } from '../../src/infra/kafka/kafkaBus';
 import { TestDatabase, createTestDatabase } from '../support/database';
-import { seededRandom } from '../../load/prng';
+import { seededRandom } from '../../load/shared/prng';
 import { BankWorkload } from '../faults/bankWorkload';
 import { StoreFacts, settleAndCheck } from '../faults/bankInvariants';
 

@@ -14,12 +14,12 @@ import { promisify } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
 import { expect } from 'chai';
 import type { Pool } from 'pg';
-import { EmbeddedPostgres, startEmbeddedPostgres } from '../../src/infra/postgres/embeddedPostgres';
-import { createPool } from '../../src/infra/postgres/pool';
+import { EmbeddedPostgres, startEmbeddedPostgres } from '../../src/infra/postgres/embedded/embeddedPostgres';
+import { createPool } from '../../src/infra/postgres/connection/pool';
 import { TestDatabase, createTestDatabase } from '../support/database';
 import { requireKafkaBrokers } from '../support/kafka';
 import { Server, killGroup, startServer, stopHard } from '../support/serverProcess';
-import { seededRandom } from '../../load/prng';
+import { seededRandom } from '../../load/shared/prng';
 import { BankWorkload } from './bankWorkload';
 import { settleAndCheck as settleAndCheckAll } from './bankInvariants';
 

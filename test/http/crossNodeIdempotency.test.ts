@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import { expect } from 'chai';
 import { loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/infra/logger';
-import { Runtime, createRuntime } from '../../src/runtime';
+import { Runtime, createRuntime } from '../../src/runtime/runtime';
 import { TestDatabase, createTestDatabase } from '../support/database';
 
 interface Node {

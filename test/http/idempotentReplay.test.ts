@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/infra/logger';
-import { Runtime, createRuntime } from '../../src/runtime';
+import { Runtime, createRuntime } from '../../src/runtime/runtime';
 import { pollUntil } from '../store/pollUntil';
 import { TestApp, startTestApp } from '../support/app';
 

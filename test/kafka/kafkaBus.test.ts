@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { createKafkaBus } from '../../src/infra/kafka/kafkaBus';
-import { kafkaLimits } from '../../src/infra/kafka/kafkaLimits';
+import { kafkaLimits } from '../../src/config/limits/kafkaLimits';
 import type { BusMessage, ConsumedBatch, MessageBus, Subscription } from '../../src/ports/messageBus';
 import { requireKafkaBrokers } from '../support/kafka';
 

@@ -6,11 +6,11 @@ import { AccountSummaryRow } from '../../src/ports/readModel';
 import { NewEvent, StoredEvent } from '../../src/ports/storedEvent';
 import { accountStreamId } from '../../src/domain/account/accountEvents';
 import { holdIdOf, transferStreamId, TransferStepName } from '../../src/domain/transfer/transferIds';
-import { accountProjectionName } from '../../src/projections/accountBatch';
+import { accountProjectionName } from '../../src/projections/accounts/accountBatch';
 import { toProjectionBatch } from '../../src/projections/decodeBatch';
 import { PoisonCode, PoisonEventError } from '../../src/projections/poisonEventError';
 import { ProjectionBatch } from '../../src/projections/projectionBatch';
-import { transferProjectionName } from '../../src/projections/transferProjection';
+import { transferProjectionName } from '../../src/projections/transfers/transferProjection';
 
 export const testTopic = 'acta.account';
 export const transferTestTopic = 'acta.transfer';

@@ -2,7 +2,7 @@
 // inlineStatements.ts): every value must reach Postgres exactly as the parameterized statement
 // would have sent it, whatever quotes, backslashes, braces or separators it holds.
 import { expect } from 'chai';
-import { inlineValues, StatementBatch } from '../../src/infra/postgres/inlineStatements';
+import { inlineValues, StatementBatch } from '../../src/infra/postgres/connection/inlineStatements';
 import { createTestDatabase, TestDatabase } from '../support/database';
 
 const awkward = ["it's", 'back\\slash', 'quote"d', '{brace}', 'a,b', 'NULL', '', ' spaced ', 'ünïcödé', '$1', "E'\\x41'", 'line\nbreak'];

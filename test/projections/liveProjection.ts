@@ -1,6 +1,6 @@
 // Drives a read model the way the live projector does, but with a seeded, hostile delivery: the
 // log cut into batches, some messages duplicated, some lost (gaps), some redelivered late.
-import { randomIntInclusive, Random } from '../../load/prng';
+import { randomIntInclusive, Random } from '../../load/shared/prng';
 import { EventStore } from '../../src/ports/eventStore';
 import { ConsumedBatch } from '../../src/ports/messageBus';
 import { NewEvent, StoredEvent } from '../../src/ports/storedEvent';

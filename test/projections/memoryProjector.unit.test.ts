@@ -8,9 +8,9 @@ import { MemoryEventStore } from '../../src/infra/memory/memoryEventStore';
 import { MemoryReadModel } from '../../src/infra/memory/memoryReadModel';
 import { MemoryTransferReadModel } from '../../src/infra/memory/memoryTransferReadModel';
 import { createLogger } from '../../src/infra/logger';
-import { accountStreamProjection } from '../../src/projections/accountProjection';
+import { accountStreamProjection } from '../../src/projections/accounts/accountProjection';
 import { ProjectionBatch } from '../../src/projections/projectionBatch';
-import { transferStreamProjection } from '../../src/projections/transferProjection';
+import { transferStreamProjection } from '../../src/projections/transfers/transferProjection';
 import { appendAccounts, appendTransfers, asMessage, deposited, frozen, fundsHeld, opened, requested, testTopic, transferTestTopic, waitUntil } from './fixtures';
 
 describe('account projector on the in-process bus', () => {

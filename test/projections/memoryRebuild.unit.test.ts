@@ -2,14 +2,14 @@
 // on Postgres, so a full rebuild gives the rows the live projection built, one account or transfer
 // can be rebuilt, and verify finds tampered rows of either read model.
 import { expect } from 'chai';
-import { seededRandom } from '../../load/prng';
+import { seededRandom } from '../../load/shared/prng';
 import { MemoryEventStore } from '../../src/infra/memory/memoryEventStore';
 import { createMemoryProjectionRebuilder } from '../../src/infra/memory/memoryProjectionRebuilder';
 import { MemoryReadModel } from '../../src/infra/memory/memoryReadModel';
 import { MemoryTransferReadModel } from '../../src/infra/memory/memoryTransferReadModel';
-import { isAccountStream } from '../../src/projections/accountStreams';
-import { isTransferStream } from '../../src/projections/transferStreams';
-import { verifyFailed } from '../../src/projections/verifyReport';
+import { isAccountStream } from '../../src/projections/accounts/accountStreams';
+import { isTransferStream } from '../../src/projections/transfers/transferStreams';
+import { verifyFailed } from '../../src/projections/verify/verifyReport';
 import { toAccountBatch, toTransferBatch } from './fixtures';
 import { appendHistories, appendTransferStreams, projectHostilely, randomHistories, randomTransfers } from './liveProjection';
 

@@ -1,7 +1,7 @@
 // MemoryTransferReadModel passes the same transfer read model contract as the Postgres adapter.
 import { MemoryEventStore } from '../../src/infra/memory/memoryEventStore';
 import { MemoryTransferReadModel } from '../../src/infra/memory/memoryTransferReadModel';
-import { transferProjectionName } from '../../src/projections/transferProjection';
+import { transferProjectionName } from '../../src/projections/transfers/transferProjection';
 import { readStreamHooks } from './readModelContract';
 import { transferReadModelContract } from './transferReadModelContract';
 

@@ -1,9 +1,9 @@
 // PostgresReadModel against a real Postgres: the read model contract, plus what only a database
 // with concurrent sessions can show.
 import { expect } from 'chai';
-import { PostgresEventStore } from '../../src/infra/postgres/postgresEventStore';
-import { PostgresReadModel } from '../../src/infra/postgres/postgresReadModel';
-import { accountProjectionName } from '../../src/projections/accountBatch';
+import { PostgresEventStore } from '../../src/infra/postgres/writeSide/postgresEventStore';
+import { PostgresReadModel } from '../../src/infra/postgres/readSide/postgresReadModel';
+import { accountProjectionName } from '../../src/projections/accounts/accountBatch';
 import { TestDatabase } from '../support/database';
 import { appendAccounts, asMessage, consumed, deposited, opened, toAccountBatch } from './fixtures';
 import { createReadModelDatabase, dumpReadModels } from './readModelDatabase';

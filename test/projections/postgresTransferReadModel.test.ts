@@ -1,8 +1,8 @@
 // PostgresTransferReadModel against a real Postgres: the transfer read model contract.
-import { PostgresEventStore } from '../../src/infra/postgres/postgresEventStore';
-import { PostgresReadModel } from '../../src/infra/postgres/postgresReadModel';
-import { PostgresTransferReadModel } from '../../src/infra/postgres/postgresTransferReadModel';
-import { transferProjectionName } from '../../src/projections/transferProjection';
+import { PostgresEventStore } from '../../src/infra/postgres/writeSide/postgresEventStore';
+import { PostgresReadModel } from '../../src/infra/postgres/readSide/postgresReadModel';
+import { PostgresTransferReadModel } from '../../src/infra/postgres/readSide/postgresTransferReadModel';
+import { transferProjectionName } from '../../src/projections/transfers/transferProjection';
 import { readStreamHooks } from './readModelContract';
 import { createReadModelDatabase, dumpReadModels } from './readModelDatabase';
 import { transferReadModelContract } from './transferReadModelContract';

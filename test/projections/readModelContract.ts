@@ -3,11 +3,11 @@
 import { expect } from 'chai';
 import { EventStore } from '../../src/ports/eventStore';
 import { AccountReadModel } from '../../src/ports/readModel';
-import { AccountProjectionWriter } from '../../src/projections/accountBatch';
+import { AccountProjectionWriter } from '../../src/projections/accounts/accountBatch';
 import { ReadStream } from '../../src/projections/projectionBatch';
 import { accountStreamId } from '../../src/domain/account/accountEvents';
-import { accountStreamProjection } from '../../src/projections/accountProjection';
-import { foldStream } from '../../src/projections/foldStreams';
+import { accountStreamProjection } from '../../src/projections/accounts/accountProjection';
+import { foldStream } from '../../src/projections/rebuild/foldStreams';
 import { appendAccounts, asMessage, consumed, deposited, frozen, holdCaptured, holdPlaced, holdReleased, newEvent, opened, stored, testTopic, toAccountBatch, transferCredited, withdrawn } from './fixtures';
 
 export interface ReadModelFixture {

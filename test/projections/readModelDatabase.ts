@@ -1,8 +1,8 @@
 // A fresh test database with the read-side tables. Until the lead merges readModelMigrations into
 // the migration list, createTestDatabase applies only the write side, so the read side is applied
 // here; once merged, migrate() finds them recorded and this adds nothing.
-import { migrate } from '../../src/infra/postgres/migrate';
-import { readModelMigrations } from '../../src/infra/postgres/readModelMigrations';
+import { migrate } from '../../src/infra/postgres/schema/migrate';
+import { readModelMigrations } from '../../src/infra/postgres/schema/readModelMigrations';
 import { createTestDatabase, TestDatabase } from '../support/database';
 
 export async function createReadModelDatabase(): Promise<TestDatabase> {

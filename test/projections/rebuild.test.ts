@@ -5,18 +5,18 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { expect } from 'chai';
-import { seededRandom } from '../../load/prng';
+import { seededRandom } from '../../load/shared/prng';
 import { createPiscinaStreamFolder } from '../../src/cli/piscinaStreamFolder';
-import { PostgresEventStore } from '../../src/infra/postgres/postgresEventStore';
-import { PostgresReadModel } from '../../src/infra/postgres/postgresReadModel';
-import { PostgresTransferReadModel } from '../../src/infra/postgres/postgresTransferReadModel';
+import { PostgresEventStore } from '../../src/infra/postgres/writeSide/postgresEventStore';
+import { PostgresReadModel } from '../../src/infra/postgres/readSide/postgresReadModel';
+import { PostgresTransferReadModel } from '../../src/infra/postgres/readSide/postgresTransferReadModel';
 import { EventStore } from '../../src/ports/eventStore';
-import { projectionLimits } from '../../src/projections/projectionLimits';
-import { createProjectionRebuilder, rebuildAllLockKey, RebuildInProgressError } from '../../src/projections/rebuildProjections';
-import { verifyFailed } from '../../src/projections/verifyReport';
+import { projectionLimits } from '../../src/config/limits/projectionLimits';
+import { createProjectionRebuilder, rebuildAllLockKey, RebuildInProgressError } from '../../src/infra/postgres/readSide/postgresProjectionRebuilder';
+import { verifyFailed } from '../../src/projections/verify/verifyReport';
 import { TestDatabase } from '../support/database';
-import { isAccountStream } from '../../src/projections/accountStreams';
-import { isTransferStream } from '../../src/projections/transferStreams';
+import { isAccountStream } from '../../src/projections/accounts/accountStreams';
+import { isTransferStream } from '../../src/projections/transfers/transferStreams';
 import {
   appendAccounts,
   appendTransfers,

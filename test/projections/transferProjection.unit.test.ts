@@ -8,8 +8,8 @@ import { initialTransferState, TransferState } from '../../src/domain/transfer/t
 import { NewEvent, StoredEvent } from '../../src/ports/storedEvent';
 import { TransferSummaryRow } from '../../src/ports/transferReadModel';
 import { PoisonCode, transferPoisonCodes } from '../../src/projections/poisonEventError';
-import { projectTransferEvent, transferEventSchemas, transferStreamProjection } from '../../src/projections/transferProjection';
-import { foldStream } from '../../src/projections/foldStreams';
+import { projectTransferEvent, transferEventSchemas, transferStreamProjection } from '../../src/projections/transfers/transferProjection';
+import { foldStream } from '../../src/projections/rebuild/foldStreams';
 import { compensationStarted, destinationCredited, fundsHeld, newEvent, opened, poisonCodeOf, requested, stored, storedTransfer, transferCompleted, transferFailed } from './fixtures';
 
 /** The write side's view of the stream after each event (what POST /api/transfers answers). */

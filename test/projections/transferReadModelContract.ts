@@ -4,10 +4,10 @@
 import { expect } from 'chai';
 import { EventStore } from '../../src/ports/eventStore';
 import { TransferReadModel } from '../../src/ports/transferReadModel';
-import { TransferProjectionWriter } from '../../src/projections/transferProjectionWriter';
-import { transferStreamProjection } from '../../src/projections/transferProjection';
-import { foldStream } from '../../src/projections/foldStreams';
-import { TransferRowsSource } from '../../src/projections/verifyTransfers';
+import { TransferProjectionWriter } from '../../src/projections/transfers/transferProjectionWriter';
+import { transferStreamProjection } from '../../src/projections/transfers/transferProjection';
+import { foldStream } from '../../src/projections/rebuild/foldStreams';
+import { TransferRowsSource } from '../../src/projections/verify/verifyTransfers';
 import { StoredEvent } from '../../src/ports/storedEvent';
 import {
   appendAccounts,

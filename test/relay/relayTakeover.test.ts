@@ -8,9 +8,9 @@ import { OutboxRelay, startOutboxRelay } from '../../actors/outboxRelay/outboxRe
 import { accountTopic } from '../../src/app/runAccountTurn';
 import { createLogger } from '../../src/infra/logger';
 import { MemoryBus } from '../../src/infra/memory/memoryBus';
-import { PostgresOwner, liveOwners } from '../../src/infra/postgres/ownerPresence';
-import { PostgresEventStore } from '../../src/infra/postgres/postgresEventStore';
-import { PostgresOutbox } from '../../src/infra/postgres/postgresOutbox';
+import { PostgresOwner, liveOwners } from '../../src/infra/postgres/presence/ownerPresence';
+import { PostgresEventStore } from '../../src/infra/postgres/writeSide/postgresEventStore';
+import { PostgresOutbox } from '../../src/infra/postgres/writeSide/postgresOutbox';
 import { Owner } from '../../src/ports/ownerPresence';
 import { StoredEvent } from '../../src/ports/storedEvent';
 import { TestDatabase, createTestDatabase } from '../support/database';

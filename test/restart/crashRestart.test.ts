@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { get } from '../support/app';
 import { Server, killGroup, spawnEmbeddedServer, waitHealthy } from '../support/serverProcess';
-import { seededRandom } from '../../load/prng';
+import { seededRandom } from '../../load/shared/prng';
 import { ClusterFolder, delay, lockPid, makeClusterFolder, removeCluster, within } from './embeddedCluster';
 
 const pgPort = 27_420;

@@ -11,13 +11,13 @@ import { expect } from 'chai';
 import { Router } from 'express';
 import sinon from 'sinon';
 import { CommandPort } from '../../src/app/commandBus';
-import { boundedShutdown, DrainingServer, StoppableRuntime } from '../../src/boundedShutdown';
+import { boundedShutdown, DrainingServer, StoppableRuntime } from '../../src/runtime/boundedShutdown';
 import { limits } from '../../src/config/limits';
 import { createApp } from '../../src/http/createApp';
 import { ReadinessReport } from '../../src/http/healthRoutes';
 import { gateOf } from '../../src/http/shutdownGate';
 import { createLogger } from '../../src/infra/logger';
-import { LifecycleDeps, ProcessLifecycle } from '../../src/processLifecycle';
+import { LifecycleDeps, ProcessLifecycle } from '../../src/runtime/processLifecycle';
 
 interface Answer {
   status: number;

@@ -3,8 +3,8 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { startEmbeddedPostgres } from '../../src/infra/postgres/embeddedPostgres';
-import { createPool } from '../../src/infra/postgres/pool';
+import { startEmbeddedPostgres } from '../../src/infra/postgres/embedded/embeddedPostgres';
+import { createPool } from '../../src/infra/postgres/connection/pool';
 
 async function freePort(): Promise<number> {
   const server = net.createServer();

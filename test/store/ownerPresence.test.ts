@@ -2,7 +2,7 @@
 // its id, the SQL fragments the claim statements use agree with the lock taken, and an owner ends
 // (for the database and for the process) when its session is terminated or it is released.
 import { expect } from 'chai';
-import { acquireOwnerPresence, liveOwnerKeysSql, liveOwners, ownerKeySql } from '../../src/infra/postgres/ownerPresence';
+import { acquireOwnerPresence, liveOwnerKeysSql, liveOwners, ownerKeySql } from '../../src/infra/postgres/presence/ownerPresence';
 import { TestDatabase, createTestDatabase } from '../support/database';
 import { pollUntil } from './pollUntil';
 

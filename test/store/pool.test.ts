@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { TestDatabase, createTestDatabase } from '../support/database';
-import { postgresLimits } from '../../src/infra/postgres/postgresLimits';
+import { postgresLimits } from '../../src/config/limits/storageLimits';
 
 describe('createPool', () => {
   let db: TestDatabase;

@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import type { Pool, PoolClient } from 'pg';
 import sinon from 'sinon';
-import { AppendStreamRow, appendStreamQuery } from '../../src/infra/postgres/appendStreamStatement';
-import { migrate } from '../../src/infra/postgres/migrate';
-import { migrations } from '../../src/infra/postgres/migrations';
-import { PostgresEventStore } from '../../src/infra/postgres/postgresEventStore';
-import { PostgresOutbox } from '../../src/infra/postgres/postgresOutbox';
-import { createPool } from '../../src/infra/postgres/pool';
+import { AppendStreamRow, appendStreamQuery } from '../../src/infra/postgres/writeSide/appendStreamStatement';
+import { migrate } from '../../src/infra/postgres/schema/migrate';
+import { migrations } from '../../src/infra/postgres/schema/migrations';
+import { PostgresEventStore } from '../../src/infra/postgres/writeSide/postgresEventStore';
+import { PostgresOutbox } from '../../src/infra/postgres/writeSide/postgresOutbox';
+import { createPool } from '../../src/infra/postgres/connection/pool';
 import { StreamAppend } from '../../src/ports/eventStore';
 import { TestDatabase, createTestDatabase } from '../support/database';
 import { eventStoreContract } from './eventStoreContract';

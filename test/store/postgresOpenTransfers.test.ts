@@ -5,10 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { transferStreamId } from '../../src/domain/transfer/transferIds';
-import { PostgresEventStore } from '../../src/infra/postgres/postgresEventStore';
-import { positionsPerTransaction } from '../../src/infra/postgres/writeSideMigrations';
-import { PostgresOpenTransfers } from '../../src/infra/postgres/postgresOpenTransfers';
-import { PostgresOwner } from '../../src/infra/postgres/ownerPresence';
+import { PostgresEventStore } from '../../src/infra/postgres/writeSide/postgresEventStore';
+import { positionsPerTransaction } from '../../src/infra/postgres/schema/writeSideMigrations';
+import { PostgresOpenTransfers } from '../../src/infra/postgres/writeSide/postgresOpenTransfers';
+import { PostgresOwner } from '../../src/infra/postgres/presence/ownerPresence';
 import { Owner } from '../../src/ports/ownerPresence';
 import { TestDatabase, createTestDatabase } from '../support/database';
 

@@ -1,6 +1,6 @@
-import { PostgresEventStore } from '../../src/infra/postgres/postgresEventStore';
-import { PostgresOutbox } from '../../src/infra/postgres/postgresOutbox';
-import { PostgresOwner } from '../../src/infra/postgres/ownerPresence';
+import { PostgresEventStore } from '../../src/infra/postgres/writeSide/postgresEventStore';
+import { PostgresOutbox } from '../../src/infra/postgres/writeSide/postgresOutbox';
+import { PostgresOwner } from '../../src/infra/postgres/presence/ownerPresence';
 import { Owner } from '../../src/ports/ownerPresence';
 import { TestDatabase, createTestDatabase } from '../support/database';
 import { outboxContract } from './outboxContract';

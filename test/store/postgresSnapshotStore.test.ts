@@ -1,4 +1,4 @@
-import { PostgresSnapshotStore } from '../../src/infra/postgres/postgresSnapshotStore';
+import { PostgresSnapshotStore } from '../../src/infra/postgres/writeSide/postgresSnapshotStore';
 import { TestDatabase, createTestDatabase } from '../support/database';
 import { snapshotStoreContract } from './snapshotStoreContract';
 

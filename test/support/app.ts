@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import type { Pool } from 'pg';
 import { loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/infra/logger';
-import { Runtime, createRuntime } from '../../src/runtime';
+import { Runtime, createRuntime } from '../../src/runtime/runtime';
 import { createTestDatabase } from './database';
 
 export interface TestApp {

@@ -2,8 +2,8 @@
 // skip when Postgres is missing: they fail with a message that says how to start it.
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
-import { migrate } from '../../src/infra/postgres/migrate';
-import { createPool } from '../../src/infra/postgres/pool';
+import { migrate } from '../../src/infra/postgres/schema/migrate';
+import { createPool } from '../../src/infra/postgres/connection/pool';
 
 export interface TestDatabase {
   url: string;

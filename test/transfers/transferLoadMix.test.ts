@@ -2,8 +2,8 @@
 // failures, every transfer reaches a terminal state, and money is conserved (the sum of balances is
 // exactly the external deposits minus withdrawals). No timing is asserted.
 import { expect } from 'chai';
-import { parseScenarioFlags } from '../../load/flags';
-import { runScenario } from '../../load/runScenario';
+import { parseScenarioFlags } from '../../load/scenario/flags';
+import { runScenario } from '../../load/scenario/runScenario';
 import { TestApp, startTestApp } from '../support/app';
 import { pollUntil } from '../store/pollUntil';
 

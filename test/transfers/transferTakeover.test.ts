@@ -15,9 +15,9 @@ import { loadTransfer } from '../../src/app/transfers/loadTransfer';
 import { requestTransfer } from '../../src/app/transfers/requestTransfer';
 import { AccountCommand } from '../../src/domain/account/accountCommands';
 import { createLogger } from '../../src/infra/logger';
-import { PostgresEventStore } from '../../src/infra/postgres/postgresEventStore';
-import { PostgresOpenTransfers } from '../../src/infra/postgres/postgresOpenTransfers';
-import { PostgresSnapshotStore } from '../../src/infra/postgres/postgresSnapshotStore';
+import { PostgresEventStore } from '../../src/infra/postgres/writeSide/postgresEventStore';
+import { PostgresOpenTransfers } from '../../src/infra/postgres/writeSide/postgresOpenTransfers';
+import { PostgresSnapshotStore } from '../../src/infra/postgres/writeSide/postgresSnapshotStore';
 import { TestDatabase, createTestDatabase } from '../support/database';
 import { pollUntil } from '../store/pollUntil';
 

@@ -4,16 +4,16 @@
 import { EventStore } from '../../ports/eventStore';
 import { AccountSummaryRow, StatementEntry } from '../../ports/readModel';
 import { TransferSummaryRow } from '../../ports/transferReadModel';
-import { accountStreamProjection } from '../../projections/accountProjection';
-import { foldStoredStream } from '../../projections/foldStoredStream';
-import { ProjectionRebuilder, ProjectionRebuildResult, rebuildAllResult, RebuildStreamResult } from '../../projections/projectionRebuilder';
-import { replayStreams } from '../../projections/replayStreams';
-import { inProcessStreamFolder, StreamFolder } from '../../projections/streamFolder';
+import { accountStreamProjection } from '../../projections/accounts/accountProjection';
+import { foldStoredStream } from '../../projections/rebuild/foldStoredStream';
+import { ProjectionRebuilder, ProjectionRebuildResult, rebuildAllResult, RebuildStreamResult } from '../../projections/rebuild/projectionRebuilder';
+import { replayStreams } from '../../projections/rebuild/replayStreams';
+import { inProcessStreamFolder, StreamFolder } from '../../projections/rebuild/streamFolder';
 import { ProjectedRow, StreamProjection } from '../../projections/streamProjection';
-import { transferStreamProjection } from '../../projections/transferProjection';
-import { AccountRowsSource, verifyAccounts } from '../../projections/verifyAccounts';
-import { verifyReport } from '../../projections/verifyReport';
-import { verifyTransfers } from '../../projections/verifyTransfers';
+import { transferStreamProjection } from '../../projections/transfers/transferProjection';
+import { AccountRowsSource, verifyAccounts } from '../../projections/verify/verifyAccounts';
+import { verifyReport } from '../../projections/verify/verifyReport';
+import { verifyTransfers } from '../../projections/verify/verifyTransfers';
 import { MemoryReadModel } from './memoryReadModel';
 import { MemoryTransferReadModel } from './memoryTransferReadModel';
 

@@ -3,9 +3,9 @@
 // message offset, a checkpoint per partition (memoryProjectionBook.ts).
 import { TransferReadModel, TransferSummaryRow } from '../../ports/transferReadModel';
 import { BatchOutcome, DeadLetter, ProjectionBatch, ReadStream } from '../../projections/projectionBatch';
-import { transferStreamProjection } from '../../projections/transferProjection';
-import { TransferProjectionWriter } from '../../projections/transferProjectionWriter';
-import { TransferRowsSource } from '../../projections/verifyTransfers';
+import { transferStreamProjection } from '../../projections/transfers/transferProjection';
+import { TransferProjectionWriter } from '../../projections/transfers/transferProjectionWriter';
+import { TransferRowsSource } from '../../projections/verify/verifyTransfers';
 import { MemoryProjectionBook, MemoryRows, upsertForward } from './memoryProjectionBook';
 
 export class MemoryTransferReadModel implements TransferReadModel, TransferProjectionWriter, TransferRowsSource {

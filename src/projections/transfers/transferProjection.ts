@@ -1,0 +1,83 @@
+// The transfer projection as a pure fold: (transfer_summary row | null, stored event) → next row.
+// It folds with the write side's own evolveTransfer and shapes the row with transferView, so the
+// row is by construction what the write side answers for the same stream (POST and GET agree),
+// live and rebuilt alike.
+//
+// It accepts exactly what evolveTransfer accepts; anything else (unknown type, bad data, a version
+// out of order, an event before TransferRequested, a transition evolveTransfer asserts against)
+// throws a PoisonEventError.
+import { AssertionError } from 'node:assert';
+import { z } from 'zod';
+import { transferView } from '../../app/transferView';
+import { evolveTransfer } from '../../domain/transfer/transferDecider';
+import { TransferEvent } from '../../domain/transfer/transferEvents';
+import { transferStreamId } from '../../domain/transfer/transferIds';
+import { initialTransferState, TransferState } from '../../domain/transfer/transferState';
+import { StoredEvent } from '../../ports/storedEvent';
+import { TransferSummaryRow } from '../../ports/transferReadModel';
+import { amount, currency, optionalText, text } from '../eventDataSchemas';
+import { checkedEvent } from '../eventEnvelope';
+import { poison } from '../poisonEventError';
+import { StreamProjection } from '../streamProjection';
+import { isTransferStream, transferIdOfStream } from './transferStreams';
+
+/** Projection name in projection_checkpoints and projection_dead_letters. */
+export const transferProjectionName = 'transfers';
+
+const stage = z.enum(['hold', 'credit', 'capture', 'release']);
+const failure = z.object({ transferId: text, reason: text, stage, detail: optionalText });
+const transferOnly = z.object({ transferId: text });
+
+/** The schema of every transfer event type's data (zod drops fields the domain does not know). */
+export const transferEventSchemas: Readonly<Record<string, { schema: z.ZodType<{ transferId: string }> }>> = {
+  TransferRequested: { schema: z.object({ transferId: text, sourceAccountId: text, destinationAccountId: text, amount, currency }) },
+  TransferFundsHeld: { schema: z.object({ transferId: text, holdId: text }) },
+  TransferDestinationCredited: { schema: transferOnly },
+  TransferCompensationStarted: { schema: failure },
+  TransferCompleted: { schema: transferOnly },
+  TransferFailed: { schema: failure },
+};
+
+export function projectTransferEvent(row: TransferSummaryRow | null, event: StoredEvent): TransferSummaryRow {
+  const transferId = transferIdOfStream(event.streamId);
+  const checked = checkedEvent(transferEventSchemas, event, row?.version ?? 0);
+  const data = checked.data as { transferId: string };
+  const where = `${event.type} ${event.streamId} v${event.streamVersion}`;
+  if (data.transferId !== transferId) throw poison('transfer_id_mismatch', `${where} names transfer ${data.transferId}`);
+  if (event.type !== 'TransferRequested' && row === null) throw poison('transfer_not_found', `${where} before the transfer was requested`);
+  const state = row === null ? initialTransferState(transferId) : stateOf(row);
+  try {
+    return transferView(evolveTransfer(state, { type: event.type, data } as TransferEvent, event.streamVersion, checked.at));
+  } catch (error) {
+    // evolveTransfer asserts the invariants of the stream; an event that breaks one can never
+    // apply, here or on the write side, so it is poison rather than a failed (retried) batch.
+    if (error instanceof AssertionError) throw poison('invalid_transition', `${where}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** The TransferState a row was made from (transferView is one-to-one on states that exist). */
+function stateOf(row: TransferSummaryRow): TransferState {
+  const failed = row.failureReason !== null && row.failureStage !== null;
+  return {
+    transferId: row.transferId,
+    status: row.status,
+    stage: row.stage,
+    sourceAccountId: row.sourceAccountId,
+    destinationAccountId: row.destinationAccountId,
+    amount: row.amount,
+    currency: row.currency,
+    failure: failed ? { reason: row.failureReason!, stage: row.failureStage!, detail: row.failureDetail ?? '' } : null,
+    version: row.version,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export const transferStreamProjection: StreamProjection<TransferSummaryRow, never> = {
+  name: transferProjectionName,
+  streamIdOf: transferStreamId,
+  ownsStream: isTransferStream,
+  keyOfStream: transferIdOfStream,
+  project: (row, event) => ({ row: projectTransferEvent(row, event), entry: null }),
+};
