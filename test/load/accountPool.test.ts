@@ -1,8 +1,8 @@
 // The account pool: the seed's hot slice, affordable picks, and transfers settling local balances once.
 import { expect } from 'chai';
-import { AccountPool, PoolAccount } from '../../load/accountPool';
-import { seededRandom } from '../../load/prng';
-import { TransferBook } from '../../load/transferBook';
+import { AccountPool, PoolAccount } from '../../load/scenario/accountPool';
+import { seededRandom } from '../../load/shared/prng';
+import { TransferBook } from '../../load/scenario/transferBook';
 
 const seed = 99;
 

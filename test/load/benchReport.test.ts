@@ -1,9 +1,9 @@
 // The bench's arithmetic: median ratios over rounds, the findings file carried into RESULTS.md, and the
 // projection-lag histogram difference.
 import { expect } from 'chai';
-import { BenchRow, formatBenchTable, formatCeilingLines, formatResultsMarkdown, median, medianPerRequest, missesTarget, roundRatios } from '../../load/benchReport';
-import { parseHistogramBuckets, summarizeLag } from '../../load/projectionLag';
-import { CannonStats } from '../../load/runCannon';
+import { BenchRow, formatBenchTable, formatCeilingLines, formatResultsMarkdown, median, medianPerRequest, missesTarget, roundRatios } from '../../load/bench/benchReport';
+import { parseHistogramBuckets, summarizeLag } from '../../load/bench/projectionLag';
+import { CannonStats } from '../../load/cannon/runCannon';
 
 function stats(requestsPerSec: number, overrides: Partial<CannonStats> = {}): CannonStats {
   return {

@@ -1,7 +1,7 @@
 // The box ceiling's arithmetic and wording: what the cores could serve at a measured CPU per request,
 // and the n/a (never NaN) when something was not measured.
 import { expect } from 'chai';
-import { CeilingInput, boxCeiling, formatCeilingLine, formatUs, perRequestUs, sumOrNull } from '../../load/boxCeiling';
+import { CeilingInput, boxCeiling, formatCeilingLine, formatUs, perRequestUs, sumOrNull } from '../../load/bench/boxCeiling';
 
 const spread: CeilingInput = { label: 'acta deposits-spread', cores: 2, boxUsPerRequest: 800, serverUsPerRequest: 400, baselineRps: 5000, targetRatio: 0.75 };
 

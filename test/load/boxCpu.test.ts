@@ -14,7 +14,7 @@ import {
   snapshotPostgres,
   snapshotThreads,
   splitThreads,
-} from '../../load/boxCpu';
+} from '../../load/bench/boxCpu';
 
 const linux = process.platform === 'linux';
 

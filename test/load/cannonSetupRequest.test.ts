@@ -1,8 +1,8 @@
 // The autocannon hook: every deposit gets its own Idempotency-Key and transactionId, and requests
 // spread round-robin over the prepared accounts.
 import { expect } from 'chai';
-import { ActaCannonRequest } from '../../load/cannonRequestData';
-import setupRequest from '../../load/cannonSetupRequest';
+import { ActaCannonRequest } from '../../load/cannon/cannonScenarios';
+import setupRequest from '../../load/cannon/cannonSetupRequest';
 
 const template = (kind: 'deposit' | 'balance'): ActaCannonRequest => ({
   method: 'GET',

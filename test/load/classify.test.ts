@@ -1,6 +1,6 @@
 // The failure classification table: one row per rule, so changing a rule changes a visible row.
 import { expect } from 'chai';
-import { classify, Classification, ResponseFacts } from '../../load/classify';
+import { classify, Classification, ResponseFacts } from '../../load/scenario/classify';
 
 type Row = [description: string, facts: ResponseFacts, expected: Classification];
 

@@ -1,11 +1,10 @@
 // Scenario flags: seed-compatible defaults, every flag read, and every bad value rejected with a
 // UsageError that names the flag (the CLI turns it into usage + exit 2).
 import { expect } from 'chai';
-import { tokenizeArgv } from '../../load/argv';
-import { parseScenarioFlags, scenarioDefaults, scenarioUsage } from '../../load/flags';
-import { loadLimits } from '../../load/limits';
-import { isLoopbackHost } from '../../load/loopback';
-import { UsageError } from '../../load/usageError';
+import { UsageError, tokenizeArgv } from '../../load/shared/argv';
+import { parseScenarioFlags, scenarioDefaults, scenarioUsage } from '../../load/scenario/flags';
+import { loadLimits } from '../../load/shared/limits';
+import { isLoopbackHost } from '../../load/shared/loopback';
 
 describe('load/flags', () => {
   it('applies the seed defaults when no flag is given', () => {

@@ -1,8 +1,8 @@
 // The passivation memory arithmetic: ratios, bytes retained per extra account, the flat verdict and
 // its markdown, including a run that could not finish.
 import { expect } from 'chai';
-import { BenchRow, formatResultsMarkdown } from '../../load/benchReport';
-import { MemoryStep, formatMemoryGrowthLine, formatMemoryGrowthMarkdown, summarizeMemoryGrowth } from '../../load/memoryGrowth';
+import { BenchRow, formatResultsMarkdown } from '../../load/bench/benchReport';
+import { MemoryStep, formatMemoryGrowthLine, formatMemoryGrowthMarkdown, summarizeMemoryGrowth } from '../../load/bench/memoryGrowth';
 
 const mib = 1024 ** 2;
 

@@ -1,8 +1,8 @@
 // Nearest-rank percentiles (rank = ceil(p/100 · n), clamped to 1..n) and the bounded reservoir.
 import { expect } from 'chai';
-import { latencyPercentiles, nearestRank } from '../../load/percentiles';
-import { seededRandom } from '../../load/prng';
-import { Reservoir } from '../../load/reservoir';
+import { latencyPercentiles, nearestRank } from '../../load/shared/percentiles';
+import { seededRandom } from '../../load/shared/prng';
+import { Reservoir } from '../../load/shared/reservoir';
 
 describe('load/percentiles', () => {
   it('matches hand-computed ranks for 1..100', () => {

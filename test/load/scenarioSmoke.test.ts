@@ -3,9 +3,9 @@
 // asserted: durations only bound how long each run takes.
 import { createServer } from 'node:net';
 import { expect } from 'chai';
-import { parseScenarioFlags } from '../../load/flags';
-import { runScenario, ScenarioResult } from '../../load/runScenario';
-import { ScenarioSummary } from '../../load/summary';
+import { parseScenarioFlags } from '../../load/scenario/flags';
+import { runScenario, ScenarioResult } from '../../load/scenario/runScenario';
+import { ScenarioSummary } from '../../load/scenario/summary';
 import { FakeBank, FakeBankOptions, startFakeBank } from './fakeBank';
 
 const smokeSeed = 12345;

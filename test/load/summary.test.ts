@@ -1,11 +1,12 @@
 // Summary arithmetic: completed = ok + failed and failed = expected + unexpected, per operation and
 // overall; throughput counts only the workload; the verdict follows the threshold exactly.
 import { expect } from 'chai';
-import { classify, ResponseStatus } from '../../load/classify';
-import { Metrics, otherErrorsKey } from '../../load/metrics';
-import { OperationName } from '../../load/operationNames';
-import { seededRandom } from '../../load/prng';
-import { buildSummary, formatSummary, ScenarioSummary } from '../../load/summary';
+import { classify } from '../../load/scenario/classify';
+import type { ResponseStatus } from '../../load/shared/httpClient';
+import { Metrics, otherErrorsKey } from '../../load/scenario/metrics';
+import { OperationName } from '../../load/scenario/operationNames';
+import { seededRandom } from '../../load/shared/prng';
+import { buildSummary, formatSummary, ScenarioSummary } from '../../load/scenario/summary';
 
 function record(metrics: Metrics, operation: OperationName, status: ResponseStatus, latencyMs: number, code?: string, passedMinVersion = false): void {
   const classification = classify({ operation, status, code, passedMinVersion });

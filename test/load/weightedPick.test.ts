@@ -1,7 +1,7 @@
 // Weighted pick: reproducible from a seed, never picks a zero weight, roughly proportional.
 import { expect } from 'chai';
-import { seededRandom, deriveSeed } from '../../load/prng';
-import { weightedPick, WeightedEntries } from '../../load/weightedPick';
+import { seededRandom, deriveSeed } from '../../load/shared/prng';
+import { weightedPick, WeightedEntries } from '../../load/scenario/weightedPick';
 
 const testSeed = 20260101;
 

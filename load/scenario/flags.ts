@@ -3,11 +3,10 @@
 // Like the seed, a flag that is absent falls back to an environment variable named after it
 // (`--base-url` → BASE_URL). Unlike the seed, unknown flags and bad values are errors (exit 2).
 import { randomInt } from 'node:crypto';
-import { tokenizeArgv } from './argv';
-import { readBoolean, readInt, readNumber } from './flagValues';
-import { loadLimits } from './limits';
-import { parseLoopbackBaseUrl } from './loopback';
-import { UsageError } from './usageError';
+import { UsageError, tokenizeArgv } from '../shared/argv';
+import { readBoolean, readInt, readNumber } from '../shared/flagValues';
+import { loadLimits } from '../shared/limits';
+import { parseLoopbackBaseUrl } from '../shared/loopback';
 
 export interface OperationWeights {
   deposit: number;
@@ -106,7 +105,7 @@ export function scenarioUsage(): string {
   const labels = flagDocs.map(([flag]) => `  --${flag}=…`);
   const width = Math.max(...labels.map((label) => label.length)) + 2;
   const lines = flagDocs.map(([, help], index) => labels[index].padEnd(width) + help);
-  return ['Usage: tsx load/scenario.ts [--flag=value ...]', '', ...lines, '', 'Exit: 0 pass, 1 unexpected failures over threshold, 2 bad flags or service unreachable.'].join('\n');
+  return ['Usage: tsx load/scenario/scenario.ts [--flag=value ...]', '', ...lines, '', 'Exit: 0 pass, 1 unexpected failures over threshold, 2 bad flags or service unreachable.'].join('\n');
 }
 
 /** `env` supplies the seed-compatible fallbacks; tests pass {} so the machine's environment cannot leak in. */

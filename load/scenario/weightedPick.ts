@@ -2,7 +2,7 @@
 // The seed used `target <= cumulative`, which picks a zero-weight first entry whenever the draw is
 // exactly 0; here a zero weight is never picked, because its interval [c, c) is empty.
 import assert from 'node:assert/strict';
-import { Random } from './prng';
+import { Random } from '../shared/prng';
 
 export type WeightedEntries<T> = ReadonlyArray<readonly [T, number]>;
 

@@ -3,10 +3,25 @@
 //   deposits-hot     every deposit on one account (group commit's case)
 //   balance-reads    balance reads round-robin over many accounts
 import path from 'node:path';
+import type autocannon from 'autocannon';
 import { createCannonAccounts } from './cannonAccounts';
-import { ActaCannonData, ActaCannonRequest } from './cannonRequestData';
-import { HttpClient } from './httpClient';
-import { RunIds } from './ids';
+import { HttpClient } from '../shared/httpClient';
+import { RunIds } from '../shared/ids';
+
+/** What an Acta request template carries for its setupRequest hook (cannonSetupRequest.ts). It travels
+ * inside the request object because autocannon hands worker threads only the (cloned) options. */
+export interface ActaCannonData {
+  kind: 'deposit' | 'balance';
+  /** Path prefix of the API, e.g. `/api`. */
+  pathPrefix: string;
+  accountIds: string[];
+  amount: number;
+  currency: string;
+  /** Unique per run; with the thread id and a counter it makes every key unique. */
+  runId: string;
+}
+
+export type ActaCannonRequest = autocannon.Request & { acta: ActaCannonData };
 
 export const cannonScenarioNames = ['deposits-spread', 'deposits-hot', 'balance-reads'] as const;
 export type CannonScenarioName = (typeof cannonScenarioNames)[number];

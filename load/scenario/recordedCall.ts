@@ -1,8 +1,8 @@
 // One request, classified and recorded: the only way the runner talks to the server, so no request
 // can escape the metrics (and the completed = ok + failed arithmetic).
 import { classify, Classification } from './classify';
-import { HttpClient, HttpRequest, HttpResult, isRecord } from './httpClient';
-import { loadLimits } from './limits';
+import { HttpClient, HttpRequest, HttpResult, isRecord } from '../shared/httpClient';
+import { loadLimits } from '../shared/limits';
 import { Metrics } from './metrics';
 import { OperationName } from './operationNames';
 

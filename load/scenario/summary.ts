@@ -1,11 +1,11 @@
 // Turns a run's metrics into a summary (plain data, also the --json output) and prints it in the
 // seed's layout, plus what the seed lacked: expected vs unexpected failures, failure reasons,
 // throughput over the workload phase only, write p99, and the pass/fail verdict behind the exit code.
-import { LatencyPercentiles, latencyPercentiles } from './percentiles';
-import { loadLimits } from './limits';
+import { LatencyPercentiles, latencyPercentiles } from '../shared/percentiles';
+import { loadLimits } from '../shared/limits';
 import { Metrics } from './metrics';
 import { isWorkloadOperation, OperationName, writeLatencyOperations } from './operationNames';
-import { exitCodes } from './exitCodes';
+import { exitCodes } from '../shared/exitCodes';
 
 export interface OperationSummary {
   /** Every request sent, failed ones included (the seed's meaning of "completed"). */

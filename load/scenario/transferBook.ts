@@ -2,8 +2,8 @@
 // the source was debited locally when the transfer was sent; COMPLETED credits the destination,
 // FAILED gives the source its money back. Each transfer settles at most once.
 import { PoolAccount } from './accountPool';
-import { loadLimits } from './limits';
-import { Random, randomIntInclusive } from './prng';
+import { loadLimits } from '../shared/limits';
+import { Random, randomIntInclusive } from '../shared/prng';
 
 export interface TrackedTransfer {
   transferId: string;

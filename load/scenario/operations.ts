@@ -3,11 +3,11 @@
 // (see accountPool.ts). None throws for a failed request; a failure is a recorded result.
 import { PoolAccount } from './accountPool';
 import { OperationWeights } from './flags';
-import { Random, randomIntInclusive } from './prng';
+import { Random, randomIntInclusive } from '../shared/prng';
 import { isDefiniteRejection, isSuccess, recordedCall, versionOf } from './recordedCall';
 import { SeedingContext, openAccount } from './seeding';
 import { TransferBook, TransferStatus } from './transferBook';
-import { isRecord } from './httpClient';
+import { isRecord } from '../shared/httpClient';
 
 export interface WorkerContext extends SeedingContext {
   transfers: TransferBook;

@@ -3,9 +3,9 @@
 // KAFKA_BROKERS); with none set it uses a separate embedded Postgres under .data/bench-postgres so
 // the bench never touches the data of a server you are running.
 import type { AddressInfo } from 'node:net';
-import { loadConfig } from '../src/config/config';
-import { createLogger } from '../src/infra/logger';
-import { createRuntime } from '../src/runtime';
+import { loadConfig } from '../../src/config/config';
+import { createLogger } from '../../src/infra/logger';
+import { createRuntime } from '../../src/runtime';
 
 export interface StartedServer {
   /** API base including `/api`, e.g. `http://127.0.0.1:54321/api`. */

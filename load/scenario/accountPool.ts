@@ -5,8 +5,8 @@
 // only on a definite 4xx rejection; a transfer credits its destination only once its status reads
 // COMPLETED. So a withdrawal the runner believes affordable really is, and insufficient_funds stays
 // rare, unlike the seed, which ignored transfers and inflated those failures.
-import { loadLimits } from './limits';
-import { Random, randomIntInclusive } from './prng';
+import { loadLimits } from '../shared/limits';
+import { Random, randomIntInclusive } from '../shared/prng';
 
 export interface PoolAccount {
   id: string;

@@ -1,11 +1,12 @@
 // Per-operation counters of one scenario run: requests, outcome classes and their reasons, a status
 // histogram, error keys and a bounded latency sample. Every request is recorded exactly once, so
 // completed = ok + expected + unexpected holds per operation by construction.
-import { Classification, ResponseStatus } from './classify';
-import { loadLimits } from './limits';
+import type { ResponseStatus } from '../shared/httpClient';
+import { Classification } from './classify';
+import { loadLimits } from '../shared/limits';
 import { OperationName } from './operationNames';
-import { Random } from './prng';
-import { Reservoir } from './reservoir';
+import { Random } from '../shared/prng';
+import { Reservoir } from '../shared/reservoir';
 
 export interface RequestRecord {
   operation: OperationName;

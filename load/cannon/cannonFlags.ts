@@ -1,9 +1,8 @@
 // Command line of autocannon.ts and bench.ts: `--key=value` like the scenario runner, fewer flags.
-import { tokenizeArgv } from './argv';
-import { readBoolean, readInt } from './flagValues';
-import { loadLimits } from './limits';
-import { parseLoopbackBaseUrl } from './loopback';
-import { UsageError } from './usageError';
+import { UsageError, tokenizeArgv } from '../shared/argv';
+import { readBoolean, readInt } from '../shared/flagValues';
+import { loadLimits } from '../shared/limits';
+import { parseLoopbackBaseUrl } from '../shared/loopback';
 
 export interface CannonFlags {
   positional: string[];

@@ -14,21 +14,19 @@ import path from 'node:path';
 import { BenchRow, LagRow, formatBenchTable, formatCeilingLines, formatLagLine, formatResultsMarkdown, isCleanRow, machineInfo, missesTarget } from './benchReport';
 import { BoxCpuMs, boxCpuSince, markBoxCpu } from './boxCpu';
 import { StartedServer, startActaServer } from './benchTarget';
-import { parseCannonFlags, CannonFlags } from './cannonFlags';
-import { CannonScenarioName, prepareCannonScenario } from './cannonScenarios';
-import { ActaCannonRequest } from './cannonRequestData';
-import { exitCodes } from './exitCodes';
-import { probeHealth } from './healthProbe';
-import { createHttpClient } from './httpClient';
-import { loadLimits } from './limits';
-import { formatCannonStats, runCannon } from './runCannon';
+import { parseCannonFlags, CannonFlags } from '../cannon/cannonFlags';
+import { ActaCannonRequest, CannonScenarioName, prepareCannonScenario } from '../cannon/cannonScenarios';
+import { exitCodes } from '../shared/exitCodes';
+import { probeHealth } from '../shared/healthProbe';
+import { createHttpClient } from '../shared/httpClient';
+import { loadLimits } from '../shared/limits';
+import { formatCannonStats, runCannon } from '../cannon/runCannon';
 import { markServerCpu, serverCpuMsSince } from './serverCpu';
 import { Buckets, projectionLagMetric, scrapeBuckets, summarizeLag } from './projectionLag';
-import { tokenizeArgv } from './argv';
-import { readBoolean, readInt } from './flagValues';
+import { UsageError, tokenizeArgv } from '../shared/argv';
+import { readBoolean, readInt } from '../shared/flagValues';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startExpressBaseline } from './expressBaseline';
-import { UsageError } from './usageError';
 import { MemoryGrowthRow, formatMemoryGrowthLine } from './memoryGrowth';
 import { measurePassivationMemory, passivationDefaults } from './passivationMemory';
 
@@ -68,8 +66,8 @@ const lagRateMax = 100_000;
 /** How long the projector may take to catch up before or after the fixed-rate run. */
 const lagSettleMs = 15_000;
 const lagSettlePollMs = 250;
-const resultsPath = path.join(__dirname, 'RESULTS.md');
-const findingsPath = path.join(__dirname, 'FINDINGS.md');
+const resultsPath = path.join(__dirname, '..', 'RESULTS.md');
+const findingsPath = path.join(__dirname, '..', 'FINDINGS.md');
 
 interface Measured extends BenchRow {
   boxCpuMs: BoxCpuMs[];

@@ -3,9 +3,8 @@
 // test lives in the same process (bench.ts): otherwise client and server share one event loop and
 // the measurement mostly reports their contention.
 import autocannon from 'autocannon';
-import { ActaCannonRequest } from './cannonRequestData';
+import { ActaCannonRequest, setupRequestModule } from './cannonScenarios';
 import setupRequest from './cannonSetupRequest';
-import { setupRequestModule } from './cannonScenarios';
 
 /** autocannon's own per-request timeout, in seconds (its default, spelled out). */
 export const cannonRequestTimeoutS = 10;

@@ -1,7 +1,7 @@
 // Creates the accounts an autocannon scenario targets, before the clock starts. Unlike the scenario
 // runner's seeding, any failure aborts: a benchmark over half-created accounts measures 404s.
-import { HttpClient } from './httpClient';
-import { RunIds } from './ids';
+import { HttpClient } from '../shared/httpClient';
+import { RunIds } from '../shared/ids';
 
 export interface CannonAccountsOptions {
   count: number;

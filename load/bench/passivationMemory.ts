@@ -9,11 +9,11 @@ import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StartedServer, startActaServer } from './benchTarget';
-import { createCannonAccounts } from './cannonAccounts';
-import { probeHealth } from './healthProbe';
-import { createHttpClient } from './httpClient';
-import { RunIds } from './ids';
-import { loadLimits } from './limits';
+import { createCannonAccounts } from '../cannon/cannonAccounts';
+import { probeHealth } from '../shared/healthProbe';
+import { createHttpClient } from '../shared/httpClient';
+import { RunIds } from '../shared/ids';
+import { loadLimits } from '../shared/limits';
 import { MemoryGrowthRow, MemoryStep, formatMemoryStep } from './memoryGrowth';
 import { projectionLagMetric, scrapeBuckets } from './projectionLag';
 

@@ -1,20 +1,20 @@
 // Raw-throughput runs with autocannon against a running Acta:
-//   tsx load/autocannon.ts <deposits-spread|deposits-hot|balance-reads> [--duration=10 --connections=50 --base-url=...]
+//   tsx load/cannon/autocannon.ts <deposits-spread|deposits-hot|balance-reads> [--duration=10 --connections=50 --base-url=...]
 // Prepares the accounts first (not timed), then measures. Exit 0 when every response was 2xx,
 // 1 on any non-2xx or connection error, 2 on bad flags or an unreachable service.
 import { cannonScenarioNames, isCannonScenario, prepareCannonScenario } from './cannonScenarios';
 import { parseCannonFlags } from './cannonFlags';
-import { exitCodes } from './exitCodes';
-import { probeHealth } from './healthProbe';
-import { createHttpClient } from './httpClient';
-import { loadLimits } from './limits';
+import { exitCodes } from '../shared/exitCodes';
+import { probeHealth } from '../shared/healthProbe';
+import { createHttpClient } from '../shared/httpClient';
+import { loadLimits } from '../shared/limits';
 import { formatCannonStats, isCleanRun, runCannon } from './runCannon';
-import { UsageError } from './usageError';
+import { UsageError } from '../shared/argv';
 
 const allowedFlags = ['duration', 'connections', 'base-url', 'accounts', 'amount', 'currency', 'seed-concurrency', 'workers', 'warmup', 'json'];
 
 const usage = [
-  `Usage: tsx load/autocannon.ts <${cannonScenarioNames.join('|')}> [flags]`,
+  `Usage: tsx load/cannon/autocannon.ts <${cannonScenarioNames.join('|')}> [flags]`,
   '  --duration=10          seconds measured',
   '  --connections=50       concurrent connections',
   '  --base-url=…           API base, loopback only (default http://localhost:3000/api)',

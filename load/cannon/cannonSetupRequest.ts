@@ -4,7 +4,7 @@
 // It is a module of its own, exported with `export =`, because autocannon's worker threads load the
 // hook by file path (`require(path)`) and call the module itself as the function.
 import { threadId } from 'node:worker_threads';
-import type { ActaCannonRequest } from './cannonRequestData';
+import type { ActaCannonRequest } from './cannonScenarios';
 
 let sequence = 0;
 

@@ -6,9 +6,8 @@
 //               404 on a projection read that did NOT pass minVersion (eventual consistency, by design)
 //   unexpected: network errors and timeouts, a 2xx whose body is not a JSON object, any 5xx, any 409, a 404 on a read that passed minVersion
 //               (read-your-writes broken), a 404 for a missing route, any other 4xx, any 1xx/3xx
+import type { ResponseStatus } from '../shared/httpClient';
 import { debitOperations, OperationName, readOperations } from './operationNames';
-
-export type ResponseStatus = number | 'NETWORK_ERROR' | 'TIMEOUT';
 
 export interface ResponseFacts {
   operation: OperationName;

@@ -1,11 +1,11 @@
-// Command-line entry of the scenario runner: `tsx load/scenario.ts --duration=10 ...`.
+// Command-line entry of the scenario runner: `tsx load/scenario/scenario.ts --duration=10 ...`.
 // Exit 0 when unexpected failures are within --max-unexpected-failures, 1 when over it (or on a
 // crash), 2 on bad flags or an unreachable service. Ctrl-C once stops early and still summarises.
-import { exitCodes } from './exitCodes';
+import { exitCodes } from '../shared/exitCodes';
 import { parseScenarioFlags, ScenarioConfig, scenarioUsage } from './flags';
 import { runScenario } from './runScenario';
 import { formatSummary } from './summary';
-import { UsageError } from './usageError';
+import { UsageError } from '../shared/argv';
 
 /** After the summary, a stray handle (a socket the server keeps open) must not keep the process alive. */
 const exitGraceMs = 2_000;

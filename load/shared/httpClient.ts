@@ -5,8 +5,10 @@
 // record (status NETWORK_ERROR or TIMEOUT), never an exception that stops a worker.
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { ResponseStatus } from './classify';
 import { loadLimits } from './limits';
+
+/** An HTTP status, or what happened instead of one. */
+export type ResponseStatus = number | 'NETWORK_ERROR' | 'TIMEOUT';
 
 export interface HttpRequest {
   method: 'GET' | 'POST';

@@ -1,6 +1,6 @@
 // Load tools only ever target this machine: a mistyped --base-url must not send thousands of money
 // movements to a shared or production service. This parses and checks a base URL once.
-import { UsageError } from './usageError';
+import { UsageError } from './argv';
 
 /** Hosts accepted as loopback: localhost, 127.0.0.0/8 and IPv6 ::1 (URL keeps its brackets). */
 export function isLoopbackHost(hostname: string): boolean {

@@ -1,5 +1,5 @@
 // Typed readers for flag values. Each names the flag in its error so a typo is found at once.
-import { UsageError } from './usageError';
+import { UsageError } from './argv';
 
 export interface Range {
   min: number;

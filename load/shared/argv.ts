@@ -1,7 +1,11 @@
 // Splits a command line into `--key=value` flags and positional words, the seed's flag syntax.
 // Unlike the seed, a value keeps everything after the first '=' (the seed cut it at a second '='),
-// and a flag given twice is an error rather than a silent last-one-wins.
-import { UsageError } from './usageError';
+// and a flag given twice is an error rather than a silent last-one-wins. A bad command line throws
+// UsageError: the CLIs print its message and the usage text, then exit 2.
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
 
 export interface ParsedArgv {
   flags: Map<string, string>;

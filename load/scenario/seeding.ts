@@ -3,7 +3,7 @@
 // request of each batch), a fixed number of loops pull the next account as soon as they are free.
 import { AccountPool, PoolAccount } from './accountPool';
 import { ScenarioConfig } from './flags';
-import { RunIds } from './ids';
+import { RunIds } from '../shared/ids';
 import { CallTarget, isSuccess, recordedCall, versionOf } from './recordedCall';
 import { OperationName } from './operationNames';
 

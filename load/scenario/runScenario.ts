@@ -2,14 +2,14 @@
 // the exit decision. scenario.ts wraps it for the command line; the smoke test calls it directly.
 import { performance } from 'node:perf_hooks';
 import { AccountPool } from './accountPool';
-import { exitCodes, ExitCode } from './exitCodes';
+import { exitCodes, ExitCode } from '../shared/exitCodes';
 import { ScenarioConfig } from './flags';
-import { probeHealth } from './healthProbe';
-import { createHttpClient } from './httpClient';
-import { RunIds } from './ids';
-import { loadLimits } from './limits';
+import { probeHealth } from '../shared/healthProbe';
+import { createHttpClient } from '../shared/httpClient';
+import { RunIds } from '../shared/ids';
+import { loadLimits } from '../shared/limits';
 import { Metrics } from './metrics';
-import { deriveSeed, seededRandom } from './prng';
+import { deriveSeed, seededRandom } from '../shared/prng';
 import { seedAccounts } from './seeding';
 import { buildSummary, ScenarioSummary } from './summary';
 import { TransferBook } from './transferBook';
