@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/infra/logger';
-import { createRuntime } from '../../src/runtime';
+import { createRuntime } from '../../src/runtime/runtime';
 
 export interface StartedServer {
   /** API base including `/api`, e.g. `http://127.0.0.1:54321/api`. */
