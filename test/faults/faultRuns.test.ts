@@ -137,8 +137,8 @@ describe('fault runs: careful clients, kills and restarts, then the invariants',
       const load = workload(() => server!.baseUrl);
       await load.open();
       load.start();
-      let downMs = 0;
-      let firstAckAfterMs: number | null = null;
+      let downMs: number;
+      let firstAckAfterMs: number | null;
       try {
         await delay(2_000);
         const stopped = Date.now();
@@ -182,7 +182,7 @@ describe('fault runs: careful clients, kills and restarts, then the invariants',
       const load = workload(() => server!.baseUrl);
       await load.open();
       load.start();
-      let brokerDownMs = 0;
+      let brokerDownMs: number;
       try {
         await delay(2_000);
         const pid = Number((await fs.readFile(path.join(projectRoot, '.kafka', 'kafka.pid'), 'utf8')).trim());

@@ -89,7 +89,8 @@ describe('duplicates racing on two nodes of one database (real Postgres)', funct
     expect(new Set(answers.map((answer) => answer.text)).size, 'byte-identical bodies').to.equal(1);
     expect(answers.filter((answer) => answer.replayed === null), 'one answer is the original, every other a replay').to.have.length(1);
     expect(JSON.parse(answers[0]!.text)).to.include({ balance: 110, version: 4 });
-    expect(await count(`select count(*)::int as n from events where stream_id = $1 and event_type = 'MoneyDeposited' and data->>'transactionId' = $2`, [`account-${accountId}`, body.transactionId])).to.equal(1);
+    const deposits = `select count(*)::int as n from events where stream_id = $1 and event_type = 'MoneyDeposited' and data->>'transactionId' = $2`;
+    expect(await count(deposits, [`account-${accountId}`, body.transactionId])).to.equal(1);
   });
 
   it('gives each of two competing withdrawals one decision, on every copy, whichever node it reached', async () => {
@@ -110,7 +111,8 @@ describe('duplicates racing on two nodes of one database (real Postgres)', funct
       expect(JSON.parse(refused[0]!.text)).to.include({ code: 'insufficient_funds' });
       expect(await count(`select count(*)::int as n from events where stream_id = $1 and event_type = 'MoneyWithdrawn'`, [`account-${accountId}`])).to.equal(1);
       expect(await count('select count(*)::int as n from idempotency_records where idempotency_key = any($1::text[])', [withdrawals.map((w) => w.key)])).to.equal(2);
-      expect(await count('select count(*)::int as n from transaction_records where transaction_id = any($1::text[])', [withdrawals.map((w) => w.body.transactionId)]), 'only the paid one takes its transaction id').to.equal(1);
+      const transactions = 'select count(*)::int as n from transaction_records where transaction_id = any($1::text[])';
+      expect(await count(transactions, [withdrawals.map((w) => w.body.transactionId)]), 'only the paid one takes its transaction id').to.equal(1);
     }
   });
 });

@@ -31,7 +31,8 @@ interface Hostile {
 /** A JSON value the body is built from, or a raw token spliced in as it is (invalid JSON on purpose, or a number JSON.stringify cannot write). */
 type Value = unknown | { raw: string };
 const raw = (token: string) => ({ raw: token });
-const isRaw = (value: Value): value is { raw: string } => value !== null && typeof value === 'object' && Object.keys(value as object).length === 1 && typeof (value as { raw?: unknown }).raw === 'string';
+const isRaw = (value: Value): value is { raw: string } =>
+  value !== null && typeof value === 'object' && Object.keys(value as object).length === 1 && typeof (value as { raw?: unknown }).raw === 'string';
 
 /** JSON of `body`, with every raw value written out unquoted. */
 function bodyText(body: Record<string, Value>): string {
@@ -59,7 +60,10 @@ const badIdentifiers: Value[] = [
   raw('"a\\ud800"'), 42, 0, null, true, false, [], {}, ['acc-1'], { id: 'acc-1' },
 ];
 /** Refused for free-text fields (reason) on top of their own length rules. */
-const badFreeText: Value[] = ['nul\u0000inside', 'bell\u0007', 'esc\u001b[31mred', 'line\nbreak', 'del\u007f', 'c1\u0085', 'bidi\u202eevil', 'iso\u2066late', raw('"lone \\udc00 low"'), raw('"lone \\ud800 high"'), 42, true, [], {}, ['x']];
+const badFreeText: Value[] = [
+  'nul\u0000inside', 'bell\u0007', 'esc\u001b[31mred', 'line\nbreak', 'del\u007f', 'c1\u0085', 'bidi\u202eevil', 'iso\u2066late',
+  raw('"lone \\udc00 low"'), raw('"lone \\ud800 high"'), 42, true, [], {}, ['x'],
+];
 const badOwnerIds: Value[] = ['', '   ', repeat('o', limits.idLengthMax + 1), ...badFreeText];
 const badReasons: Value[] = ['', '   ', repeat('r', limits.reasonLengthMax + 1), null, ...badFreeText];
 const badActors: Value[] = [repeat('a', limits.actorLengthMax + 1), ...badFreeText];
@@ -197,7 +201,8 @@ describe('hostile requests (real Postgres, in-process app)', function () {
         const firstField = Object.keys(route.fields)[0]!;
         const text = bodyText({ ...route.valid(), [firstField]: '__bytes__' });
         const [before, after] = text.split('"__bytes__"') as [string, string];
-        cases.push(postCase(`${route.name}: invalid UTF-8 in ${firstField}`, route.path(), Buffer.concat([Buffer.from(`${before}"`), Buffer.from([0xff, 0xfe, 0xc0, 0xaf]), Buffer.from(`"${after}`)]), { status: 400 }));
+        const invalidUtf8 = Buffer.concat([Buffer.from(`${before}"`), Buffer.from([0xff, 0xfe, 0xc0, 0xaf]), Buffer.from(`"${after}`)]);
+        cases.push(postCase(`${route.name}: invalid UTF-8 in ${firstField}`, route.path(), invalidUtf8, { status: 400 }));
       }
       if (route.name !== 'unfreeze') cases.push(postCase(`${route.name}: empty body`, route.path(), '', { status: 400, code: 'validation_failed' }));
     }
@@ -256,7 +261,8 @@ describe('hostile requests (real Postgres, in-process app)', function () {
     for (const path of ['/api/accounts', '/api/transfers', `/api/accounts/${source}/freeze`, `/api/accounts/${source}/unfreeze`, `/api/accounts/${source}/withdrawals`]) {
       cases.push({ name: `no Idempotency-Key on ${path}`, method: 'POST', path, headers: { 'content-type': 'application/json' }, body: '{}', status: 400, code: 'idempotency_key_missing' });
     }
-    cases.push({ name: 'chunked text/plain', method: 'POST', path: deposit(), headers: { 'content-type': 'text/plain', 'transfer-encoding': 'chunked', 'idempotency-key': fresh('h-key') }, body: body(), status: 415 });
+    const chunkedHeaders = { 'content-type': 'text/plain', 'transfer-encoding': 'chunked', 'idempotency-key': fresh('h-key') };
+    cases.push({ name: 'chunked text/plain', method: 'POST', path: deposit(), headers: chunkedHeaders, body: body(), status: 415 });
     return cases;
   }
 
@@ -268,8 +274,20 @@ describe('hostile requests (real Postgres, in-process app)', function () {
       postCase('2 MB actor', '/api/accounts', `{"accountId":"h-big","ownerId":"o","currency":"USD","actor":"${repeat('a', twoMegabytes)}"}`, { status: 413, code: 'payload_too_large' }),
       postCase('2 MB of [', `/api/accounts/${source}/deposits`, repeat('[', twoMegabytes), { status: 413, code: 'payload_too_large' }),
       postCase('2 MB transfer', '/api/transfers', `{"transferId":"${repeat('t', twoMegabytes)}"}`, { status: 413, code: 'payload_too_large' }),
-      postCase('just over the body limit', `/api/accounts/${source}/deposits`, `{"amount":10,"currency":"USD","transactionId":"${repeat('a', limits.requestBodyBytesMax)}"}`, { status: 413, code: 'payload_too_large' }),
-      { name: '2 MB text/plain', method: 'POST', path: `/api/accounts/${source}/deposits`, headers: { 'content-type': 'text/plain', 'idempotency-key': fresh('h-key') }, body: repeat('x', twoMegabytes), status: 415 },
+      postCase(
+        'just over the body limit',
+        `/api/accounts/${source}/deposits`,
+        `{"amount":10,"currency":"USD","transactionId":"${repeat('a', limits.requestBodyBytesMax)}"}`,
+        { status: 413, code: 'payload_too_large' },
+      ),
+      {
+        name: '2 MB text/plain',
+        method: 'POST',
+        path: `/api/accounts/${source}/deposits`,
+        headers: { 'content-type': 'text/plain', 'idempotency-key': fresh('h-key') },
+        body: repeat('x', twoMegabytes),
+        status: 415,
+      },
       { name: '2 MB JSON on a GET', method: 'GET', path: `/api/accounts/${source}`, headers: { 'content-type': 'application/json' }, body: big('g'), status: 413 },
     ];
   }
@@ -296,7 +314,10 @@ describe('hostile requests (real Postgres, in-process app)', function () {
 
   function historyCases(): Hostile[] {
     const history = `/api/accounts/${source}/history`;
-    const values = ['', '0', '-1', '501', '1e2', '0x10', '%205', '5%20', '5.0', '+5', '-0', '99999999999999999999', '9007199254740992', 'NaN', 'null', '%5B%5D', '1%3BDROP%20TABLE%20events', '%EF%BC%95', '5,6'];
+    const values = [
+      '', '0', '-1', '501', '1e2', '0x10', '%205', '5%20', '5.0', '+5', '-0', '99999999999999999999', '9007199254740992', 'NaN', 'null',
+      '%5B%5D', '1%3BDROP%20TABLE%20events', '%EF%BC%95', '5,6',
+    ];
     const cases: Hostile[] = [];
     for (const name of ['limit', 'offset', 'minVersion']) {
       for (const value of values) {
@@ -346,7 +367,10 @@ describe('hostile requests (real Postgres, in-process app)', function () {
 
   function routeCases(): Hostile[] {
     const cases: Hostile[] = [];
-    const paths = ['/api/accounts', `/api/accounts/${source}`, `/api/accounts/${source}/deposits`, `/api/accounts/${source}/balance`, `/api/accounts/${source}/history`, '/api/transfers', '/api/transfers/t-1'];
+    const paths = [
+      '/api/accounts', `/api/accounts/${source}`, `/api/accounts/${source}/deposits`, `/api/accounts/${source}/balance`,
+      `/api/accounts/${source}/history`, '/api/transfers', '/api/transfers/t-1',
+    ];
     for (const path of paths) {
       for (const method of ['PUT', 'PATCH', 'DELETE']) {
         cases.push({ name: `${method} ${path}`, method, path, headers: jsonHeaders(), body: '{}', status: 404, code: 'route_not_found' });
@@ -361,7 +385,11 @@ describe('hostile requests (real Postgres, in-process app)', function () {
     for (const path of [`/api/accounts/${source}/balance`, `/api/accounts/${source}/history`]) {
       cases.push(postCase(`POST ${path}`, path, bodyText({ amount: 10, currency: 'USD', transactionId: fresh('h-t') }), { status: 404, code: 'route_not_found' }));
     }
-    for (const path of ['/api', '/api/', '/api/nope', `/api/accounts/${source}/nope`, `/api/accounts/${source}/deposits/x`, '/nope', '/api//accounts', '/.env', '/api/../../etc/passwd', '/metrics/../api/admin/actors', `/${repeat('x', 4_000)}`]) {
+    const unknownPaths = [
+      '/api', '/api/', '/api/nope', `/api/accounts/${source}/nope`, `/api/accounts/${source}/deposits/x`, '/nope', '/api//accounts', '/.env',
+      '/api/../../etc/passwd', '/metrics/../api/admin/actors', `/${repeat('x', 4_000)}`,
+    ];
+    for (const path of unknownPaths) {
       cases.push({ name: `unknown route ${path.slice(0, 40)}`, method: 'GET', path, status: 404, code: 'route_not_found' });
       cases.push(postCase(`unknown route POST ${path.slice(0, 40)}`, path, '{}', { status: 404, code: 'route_not_found' }));
     }

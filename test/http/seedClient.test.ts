@@ -163,7 +163,8 @@ describe('actor: validation and idempotency (real Postgres)', function () {
     const source = await open();
     const destination = await open();
     const before = await rows();
-    const transfer = await post(app.baseUrl, '/api/transfers', { transferId: newId('trf'), sourceAccountId: source, destinationAccountId: destination, amount: 1, currency: 'USD', actor: 'load-test' });
+    const withActor = { transferId: newId('trf'), sourceAccountId: source, destinationAccountId: destination, amount: 1, currency: 'USD', actor: 'load-test' };
+    const transfer = await post(app.baseUrl, '/api/transfers', withActor);
     expectProblem(transfer, 400, 'validation_failed');
     expect(JSON.stringify(transfer.body.errors)).to.include('actor');
     expectProblem(await post(app.baseUrl, `/api/accounts/${source}/deposits`, { amount: 5, currency: 'USD', transactionId: newId('t'), actor: 'x', operator: 'y' }), 400, 'validation_failed');

@@ -8,7 +8,10 @@ import { ReadStream } from '../../src/projections/projectionBatch';
 import { accountStreamId } from '../../src/domain/account/accountEvents';
 import { accountStreamProjection } from '../../src/projections/accounts/accountProjection';
 import { foldStream } from '../../src/projections/rebuild/foldStreams';
-import { appendAccounts, asMessage, consumed, deposited, frozen, holdCaptured, holdPlaced, holdReleased, newEvent, opened, stored, testTopic, toAccountBatch, transferCredited, withdrawn } from './fixtures';
+import {
+  appendAccounts, asMessage, consumed, deposited, frozen, holdCaptured, holdPlaced, holdReleased, newEvent, opened, stored, testTopic,
+  toAccountBatch, transferCredited, withdrawn,
+} from './fixtures';
 
 export interface ReadModelFixture {
   store: EventStore;

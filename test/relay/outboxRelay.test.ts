@@ -113,7 +113,7 @@ describe('outbox relay (real Postgres)', function () {
         await execFileAsync('bash', ['scripts/kafka.sh', command], { cwd: projectRoot, env: brokerEnv, timeout: 120_000, killSignal: 'SIGKILL' });
       } catch (error) {
         const { stderr } = error as { stderr?: string };
-        throw new Error(`kafka.sh ${command} (${stateDir}) failed: ${(error as Error).message}\n${stderr ?? ''}`);
+        throw new Error(`kafka.sh ${command} (${stateDir}) failed: ${(error as Error).message}\n${stderr ?? ''}`, { cause: error });
       }
       return Date.now() - startedAt;
     }

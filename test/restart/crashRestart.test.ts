@@ -116,7 +116,9 @@ describe('kill -9 at random moments and restart at once, 20 rounds (embedded def
     }
     const times = report.map((entry) => entry.restartMs).sort((a, b) => a - b);
     process.stdout.write(`      seed ${seed}; restart ms per round: ${report.map((entry) => `${entry.round}:${entry.mode}@${entry.moments.join('/')}=${entry.restartMs}`).join(' ')}\n`);
-    process.stdout.write(`      restart ms min ${times[0]} median ${times[Math.floor(times.length / 2)]} max ${times[times.length - 1]}; deposits ${deposits.length}, asked again ${report.reduce((sum, entry) => sum + entry.unknownsAsked, 0)}\n`);
+    const askedAgain = report.reduce((sum, entry) => sum + entry.unknownsAsked, 0);
+    const median = times[Math.floor(times.length / 2)];
+    process.stdout.write(`      restart ms min ${times[0]} median ${median} max ${times[times.length - 1]}; deposits ${deposits.length}, asked again ${askedAgain}\n`);
   });
 
   /** 100 concurrent deposits over the accounts; resolves once each has an answer or a network error. */

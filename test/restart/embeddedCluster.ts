@@ -1,5 +1,7 @@
 // Helpers for the restart tests that run the server on its embedded default: a private data folder
-// and port per test file (ports 27400-27499 belong to these tests: below the kernel's ephemeral range, 32768-60999, where an outgoing connection's source port could hold the port and stop Postgres binding it), what its lock file says, whether
+// and port per test file (ports 27400-27499 belong to these tests: below the kernel's ephemeral
+// range, 32768-60999, where an outgoing connection's source port could hold the port and stop
+// Postgres binding it), what its lock file says, whether
 // the cluster's port answers, a seeded random source, and deposits whose outcome is classified.
 import fs from 'node:fs/promises';
 import net from 'node:net';

@@ -214,7 +214,16 @@ describe('process lifecycle', () => {
     const { emitter, exits, stderr, forceAbandon, lifecycle } = fakeLifecycle();
     const server: DrainingServer = { stopListening: () => {}, closeIdleConnections: () => {}, closeAllConnections: () => {} };
     lifecycle.serving(() =>
-      boundedShutdown({ runtime: { shutdown: () => new Promise(() => {}) }, server, logger: createLogger('silent'), pending: () => ({}), drainMs: limits.shutdownDrainMs, totalMs: limits.shutdownTotalMs, idleGraceMs: limits.shutdownIdleGraceMs, idleSweepMs: limits.shutdownIdleSweepMs }),
+      boundedShutdown({
+        runtime: { shutdown: () => new Promise(() => {}) },
+        server,
+        logger: createLogger('silent'),
+        pending: () => ({}),
+        drainMs: limits.shutdownDrainMs,
+        totalMs: limits.shutdownTotalMs,
+        idleGraceMs: limits.shutdownIdleGraceMs,
+        idleSweepMs: limits.shutdownIdleSweepMs,
+      }),
     );
     emitter.emit('SIGTERM');
     await clock.tickAsync(limits.shutdownTotalMs - 1);

@@ -161,7 +161,8 @@ describe('SIGTERM under keep-alive load (embedded default)', function () {
     const depositBody = JSON.stringify({ amount: 5, currency: 'USD', transactionId: randomUUID() });
     const depositProbe = await HalfSentRequest.open(
       port,
-      `POST /api/accounts/${accounts[0]}/deposits HTTP/1.1\r\nHost: acta\r\nContent-Type: application/json\r\nIdempotency-Key: ${randomUUID()}\r\nContent-Length: ${Buffer.byteLength(depositBody)}\r\n`,
+      `POST /api/accounts/${accounts[0]}/deposits HTTP/1.1\r\nHost: acta\r\nContent-Type: application/json\r\n` +
+        `Idempotency-Key: ${randomUUID()}\r\nContent-Length: ${Buffer.byteLength(depositBody)}\r\n`,
     );
 
     signalledAt = Date.now();
@@ -211,7 +212,9 @@ describe('SIGTERM under keep-alive load (embedded default)', function () {
     server = await spawnEmbeddedServer({ dataDir: folder.dataDir, pgPort });
     await waitHealthy(server, startBoundMs);
     const acknowledged = seen.filter((deposit) => deposit.status === 201);
-    for (const unknown of seen.filter((deposit) => deposit.error === 'ECONNRESET' || deposit.error === 'EPIPE' || (deposit.status === 503 && (deposit.code !== 'shutting_down' || deposit.sentAt < signalledAt)))) {
+    const outcomeUnknown = (deposit: (typeof seen)[number]): boolean =>
+      deposit.error === 'ECONNRESET' || deposit.error === 'EPIPE' || (deposit.status === 503 && (deposit.code !== 'shutting_down' || deposit.sentAt < signalledAt));
+    for (const unknown of seen.filter(outcomeUnknown)) {
       const retried = await post(server.baseUrl, `/api/accounts/${unknown.accountId}/deposits`, { amount: unknown.amount, currency: 'USD', transactionId: unknown.transactionId }, unknown.key);
       expect(retried.status, JSON.stringify(retried.body)).to.equal(201);
       acknowledged.push({ ...unknown, status: 201, version: retried.body.version as number });

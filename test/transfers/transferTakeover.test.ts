@@ -119,7 +119,8 @@ describe('transfer takeover between two nodes (real Postgres)', function () {
     const [source, destination] = await Promise.all([activateAccount('src', store, snapshots), activateAccount('dst', store, snapshots)]);
     expect({ source: source.balance, held: source.held, destination: destination.balance }).to.deep.equal({ source: 60, held: 0, destination: 40 });
     const { rows: legs } = await db.pool.query<{ type: string; n: number }>(
-      `select event_type as type, count(*)::int as n from events where stream_id in ('account-src', 'account-dst') and event_type in ('HoldPlaced', 'HoldCaptured', 'TransferCredited') group by event_type order by event_type`,
+      `select event_type as type, count(*)::int as n from events where stream_id in ('account-src', 'account-dst')` +
+        ` and event_type in ('HoldPlaced', 'HoldCaptured', 'TransferCredited') group by event_type order by event_type`,
     );
     expect(legs).to.deep.equal([
       { type: 'HoldCaptured', n: 1 },
