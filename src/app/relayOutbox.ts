@@ -25,10 +25,6 @@ export interface RelayOptions {
   published: readonly string[];
 }
 
-export async function relayOutbox(outbox: Outbox, bus: MessageBus, options: RelayOptions): Promise<RelayRound> {
-  return (await startRelayRound(outbox, bus, options)).settled;
-}
-
 export interface StartedRound {
   claimed: number;
   /** Resolves once the bus has acknowledged or refused every claimed row (refused rows released). */

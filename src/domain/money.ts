@@ -7,9 +7,5 @@ export function isValidAmount(value: unknown): value is MinorUnits {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1 && value <= limits.moneyMax;
 }
 
-export function isValidBalance(value: unknown): value is MinorUnits {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= limits.moneyMax;
-}
-
 /** Currency: a 3-letter upper-case ISO 4217 code. */
 export const currencyPattern = /^[A-Z]{3}$/;

@@ -1,7 +1,7 @@
 // Builders of account and transfer events, stored streams and bus batches for the projection tests.
 import { randomUUID } from 'node:crypto';
 import { EventStore } from '../../src/ports/eventStore';
-import { BusMessage, ConsumedBatch } from '../../src/ports/messageBus';
+import { ConsumedBatch } from '../../src/ports/messageBus';
 import { AccountSummaryRow } from '../../src/ports/readModel';
 import { NewEvent, StoredEvent } from '../../src/ports/storedEvent';
 import { accountStreamId } from '../../src/domain/account/accountEvents';
@@ -101,14 +101,6 @@ export function appendAccounts(store: EventStore, streams: Record<string, NewEve
 
 export function appendTransfers(store: EventStore, streams: Record<string, NewEvent[]>, topic = transferTestTopic): Promise<Map<string, StoredEvent[]>> {
   return appendStreams(store, transferStreamId, streams, topic);
-}
-
-export function message(event: StoredEvent, offset: number): BusMessage & { offset: string } {
-  return { key: event.streamId, value: JSON.stringify(event), offset: String(offset) };
-}
-
-export function rawMessage(key: string, value: string, offset: number): BusMessage & { offset: string } {
-  return { key, value, offset: String(offset) };
 }
 
 /** A consumed batch of messages at consecutive offsets from `firstOffset`. */

@@ -73,8 +73,3 @@ export type AccountCommand =
   | ReleaseHold
   | CreditTransfer;
 export type MoneyCommand = DepositMoney | WithdrawMoney;
-export type TransferLegCommand = PlaceHold | CaptureHold | ReleaseHold | CreditTransfer;
-
-export function isMoneyCommand(command: AccountCommand): command is MoneyCommand {
-  return command.type === 'DepositMoney' || command.type === 'WithdrawMoney';
-}
