@@ -39,7 +39,7 @@ fi
 cleanup() { if [ "$started_kafka" = 1 ] && [ -z "${KEEP_KAFKA:-}" ]; then bash scripts/kafka.sh stop || true; fi; }
 trap cleanup EXIT
 
-echo "test: type-checking"
-npx tsc -p tsconfig.json --noEmit
+echo "test: type-checking (the Node code, then the pages' browser scripts: tsconfig.browser.json)"
+npm run --silent typecheck
 echo "test: running the suite (Postgres $pg_url, Kafka $KAFKA_BROKERS)"
 npx mocha "$@"

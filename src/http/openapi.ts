@@ -1,23 +1,21 @@
 // The OpenAPI 3.1 document of Acta's HTTP API, generated from the same zod schemas the gateway
-// validates with (request bodies, path and header parameters, minVersion), plus a self-contained
-// /docs page that renders it with inline JS/CSS only (no CDN: it must work offline).
+// validates with (request bodies, path, header and query parameters), served at /api/openapi.json,
+// and the /docs page that renders it (its files are in docs/; no CDN: it must work offline).
+import path from 'node:path';
 import { statusTitles } from '../app/problem';
-import { createHash } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
 import {
   accountParams,
   freezeBody,
-  historyLimitBounds,
-  historyOffsetBounds,
+  historyQuery,
   idempotencyKey,
-  minVersionBounds,
   moneyBody,
   openAccountBody,
-  queryIntegerDoc,
   transferBody,
   unfreezeBody,
 } from './schemas';
+import { loadStaticPage } from './staticPage';
 import { transferParams } from './transferQueryRoutes';
 
 type Json = Record<string, unknown>;
@@ -39,12 +37,11 @@ function schemaOf(schema: z.ZodType): Json {
   return rest;
 }
 
-// The query parameters as clients send them: integers in the same bounds the gateway checks
-// (schemas.ts). The gateway's own parsers take digit strings only, which JSON Schema would show as
-// strings with a pattern; an integer schema is what client generators expect for a query value.
-const minVersionParameter = queryIntegerDoc(minVersionBounds);
-const historyLimit = queryIntegerDoc(historyLimitBounds);
-const historyOffset = queryIntegerDoc(historyOffsetBounds);
+// The query parameters from the gateway's own history query schema (readQuery's minVersion is the
+// same schema). Its output side: the gateway parses digit strings into integers in bounds, and its
+// input side would show strings with a pattern and hide the defaults, while an integer schema is
+// what client generators expect for a query value.
+const historyQueryParameters = z.toJSONSchema(historyQuery, { io: 'output' }).properties as Record<keyof typeof historyQuery.shape, Json>;
 
 // ---- response shapes (documentation only: the gateway does not validate its own answers) ----
 
@@ -541,10 +538,10 @@ export function buildOpenApiDocument(): Json {
           required: false,
           description:
             'Wait (bounded by READ_WAIT_MS) until the projection has reached this version of the account or transfer stream; 503 read_model_behind otherwise.',
-          schema: schemaOf(minVersionParameter),
+          schema: historyQueryParameters.minVersion,
         },
-        HistoryLimit: { name: 'limit', in: 'query', required: false, description: 'Page size', schema: schemaOf(historyLimit) },
-        HistoryOffset: { name: 'offset', in: 'query', required: false, description: 'Entries to skip', schema: schemaOf(historyOffset) },
+        HistoryLimit: { name: 'limit', in: 'query', required: false, description: 'Page size', schema: historyQueryParameters.limit },
+        HistoryOffset: { name: 'offset', in: 'query', required: false, description: 'Entries to skip', schema: historyQueryParameters.offset },
       },
       securitySchemes: {
         adminBearer: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
@@ -553,157 +550,20 @@ export function buildOpenApiDocument(): Json {
   };
 }
 
-// ---- /docs: one self-contained page; the CSP allows only its own inline script and style ----
-
-const docsStyle = `
-body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d232b;background:#f6f7f9}
-header{background:#1d232b;color:#fff;padding:16px 24px}header h1{margin:0;font-size:20px}header p{margin:4px 0 0;color:#c9d1d9}
-main{max-width:1100px;margin:0 auto;padding:16px 24px}
-.tag{margin:24px 0 8px;font-size:16px;border-bottom:1px solid #d0d7de;padding-bottom:4px}
-details.op{background:#fff;border:1px solid #d0d7de;border-radius:6px;margin:6px 0}
-details.op>summary{cursor:pointer;padding:8px 12px;display:flex;gap:12px;align-items:center}
-.method{font:600 12px monospace;text-transform:uppercase;padding:2px 8px;border-radius:4px;color:#fff;min-width:48px;text-align:center}
-.get{background:#1f6feb}.post{background:#1a7f37}.put{background:#9a6700}.delete{background:#cf222e}.patch{background:#8250df}
-.path{font-family:monospace;font-weight:600}.sum{color:#57606a}.lock{color:#9a6700;font-size:12px}
-.body{padding:4px 16px 12px;border-top:1px solid #eaeef2}
-h4{margin:12px 0 4px;font-size:13px}
-table{border-collapse:collapse;width:100%;font-size:13px}td,th{border:1px solid #eaeef2;padding:4px 8px;text-align:left;vertical-align:top}
-pre{background:#f6f8fa;border:1px solid #eaeef2;border-radius:4px;padding:8px;overflow:auto;font-size:12px;margin:4px 0}
-code{font-family:monospace}.status{font-weight:600;font-family:monospace}.err{color:#cf222e}
-`;
-
-const docsScript = `
-(function () {
-  var main = document.getElementById('ops');
-  function el(tag, cls, text) { var e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = String(text); return e; }
-  function resolve(doc, value, depth) {
-    if (depth > 20 || value === null || typeof value !== 'object') return value;
-    if (Array.isArray(value)) return value.map(function (v) { return resolve(doc, v, depth + 1); });
-    if (typeof value.$ref === 'string' && value.$ref.indexOf('#/') === 0) {
-      var target = value.$ref.slice(2).split('/').reduce(function (node, key) { return node == null ? node : node[key.replace(/~1/g, '/').replace(/~0/g, '~')]; }, doc);
-      var rest = {}; Object.keys(value).forEach(function (k) { if (k !== '$ref') rest[k] = value[k]; });
-      return Object.assign({}, resolve(doc, target, depth + 1), resolve(doc, rest, depth + 1));
-    }
-    var out = {}; Object.keys(value).forEach(function (k) { out[k] = resolve(doc, value[k], depth + 1); });
-    return out;
-  }
-  function pre(value) { return el('pre', '', JSON.stringify(value, null, 2)); }
-  function render(doc) {
-    document.getElementById('title').textContent = (doc.info && doc.info.title || 'API') + ' ' + (doc.info && doc.info.version || '');
-    document.getElementById('desc').textContent = doc.info && doc.info.description || '';
-    var groups = {};
-    var order = [];
-    Object.keys(doc.paths || {}).forEach(function (path) {
-      var item = doc.paths[path];
-      ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'].forEach(function (method) {
-        var op = item[method]; if (!op) return;
-        var tag = (op.tags && op.tags[0]) || 'other';
-        if (!groups[tag]) { groups[tag] = []; order.push(tag); }
-        groups[tag].push({ path: path, method: method, op: resolve(doc, op, 0) });
-      });
-    });
-    order.forEach(function (tag) {
-      main.appendChild(el('h2', 'tag', tag));
-      groups[tag].forEach(function (entry) {
-        var op = entry.op;
-        var d = el('details', 'op');
-        var s = el('summary');
-        s.appendChild(el('span', 'method ' + entry.method, entry.method));
-        s.appendChild(el('span', 'path', entry.path));
-        s.appendChild(el('span', 'sum', op.summary || ''));
-        if (op.security && op.security.length) s.appendChild(el('span', 'lock', 'auth: ' + op.security.map(function (r) { return Object.keys(r).join('+'); }).join(', ')));
-        d.appendChild(s);
-        var b = el('div', 'body');
-        if (op.description) b.appendChild(el('p', '', op.description));
-        if (op.parameters && op.parameters.length) {
-          b.appendChild(el('h4', '', 'Parameters'));
-          var t = el('table'); var h = el('tr');
-          ['name', 'in', 'required', 'schema', 'description'].forEach(function (c) { h.appendChild(el('th', '', c)); });
-          t.appendChild(h);
-          op.parameters.forEach(function (p) {
-            var r = el('tr');
-            r.appendChild(el('td', '', '')).appendChild(el('code', '', p.name));
-            r.appendChild(el('td', '', p.in));
-            r.appendChild(el('td', '', p.required ? 'yes' : 'no'));
-            r.appendChild(el('td', '', '')).appendChild(el('code', '', JSON.stringify(p.schema || {})));
-            r.appendChild(el('td', '', p.description || ''));
-            t.appendChild(r);
-          });
-          b.appendChild(t);
-        }
-        if (op.requestBody) {
-          b.appendChild(el('h4', '', 'Request body' + (op.requestBody.required ? ' (required)' : ' (optional)')));
-          Object.keys(op.requestBody.content || {}).forEach(function (type) {
-            b.appendChild(el('div', '', type));
-            b.appendChild(pre(op.requestBody.content[type].schema));
-          });
-        }
-        b.appendChild(el('h4', '', 'Responses'));
-        Object.keys(op.responses || {}).forEach(function (status) {
-          var resp = op.responses[status];
-          var line = el('div');
-          line.appendChild(el('span', 'status' + (status >= '400' ? ' err' : ''), status + ' '));
-          line.appendChild(el('span', '', resp.description || ''));
-          b.appendChild(line);
-          Object.keys(resp.content || {}).forEach(function (type) {
-            var det = el('details'); det.appendChild(el('summary', '', type));
-            det.appendChild(pre(resp.content[type].schema)); b.appendChild(det);
-          });
-        });
-        d.appendChild(b);
-        main.appendChild(d);
-      });
-    });
-  }
-  fetch('/api/openapi.json', { headers: { accept: 'application/json' } })
-    .then(function (r) { if (!r.ok) throw new Error('GET /api/openapi.json answered ' + r.status); return r.json(); })
-    .then(render)
-    .catch(function (e) { main.appendChild(el('p', 'err', 'Could not load the API document: ' + e.message)); });
-})();
-`;
-
-const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
-
-/** The /docs page: no external assets; it fetches /api/openapi.json and renders the operations. */
-export const docsHtml = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Acta API</title>
-<style>${docsStyle}</style>
-</head>
-<body>
-<header><h1 id="title">Acta API</h1><p id="desc">Loading /api/openapi.json…</p></header>
-<main id="ops"><noscript>This page needs JavaScript; the raw document is at /api/openapi.json.</noscript></main>
-<script>${docsScript}</script>
-</body>
-</html>
-`;
-
-const docsCsp = [
-  "default-src 'none'",
-  `script-src ${sha256(docsScript)}`,
-  `style-src ${sha256(docsStyle)}`,
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-/** GET /api/openapi.json (the document) and GET /docs (the HTML page). Mount at the root. */
+/** GET /api/openapi.json (the document) and GET /docs (the HTML page, read from docs/ once, here). Mount at the root. */
 export function openApiRouter(): Router {
   const router = Router();
   const body = JSON.stringify(buildOpenApiDocument());
+  const docs = loadStaticPage(path.join(__dirname, 'docs'), 'docs');
   router.get('/api/openapi.json', (_req, res) => {
     res.status(200).type('application/json').send(body);
   });
   router.get('/docs', (_req, res) => {
     res
       .status(200)
-      .set({ 'content-security-policy': docsCsp, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' })
+      .set({ 'content-security-policy': docs.contentSecurityPolicy, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' })
       .type('text/html')
-      .send(docsHtml);
+      .send(docs.html);
   });
   return router;
 }

@@ -82,15 +82,15 @@ export const idempotencyKey = z
 
 // ---- query parameters ----
 
-export interface QueryIntegerBounds {
+interface QueryIntegerBounds {
   min: number;
   max: number;
   default?: number;
 }
 
-export const minVersionBounds = { min: 0, max: limits.moneyMax } as const satisfies QueryIntegerBounds;
-export const historyLimitBounds = { min: 1, max: limits.historyLimitMax, default: limits.historyLimitDefault } as const satisfies QueryIntegerBounds;
-export const historyOffsetBounds = { min: 0, max: limits.moneyMax, default: 0 } as const satisfies QueryIntegerBounds;
+const minVersionBounds = { min: 0, max: limits.moneyMax } as const satisfies QueryIntegerBounds;
+const historyLimitBounds = { min: 1, max: limits.historyLimitMax, default: limits.historyLimitDefault } as const satisfies QueryIntegerBounds;
+const historyOffsetBounds = { min: 0, max: limits.moneyMax, default: 0 } as const satisfies QueryIntegerBounds;
 
 /** Digits only, at most as many as the largest bound has (2^53 - 1 has 16). */
 const queryDigits = new RegExp(`^[0-9]{1,${String(limits.moneyMax).length}}$`);
@@ -110,12 +110,6 @@ export function queryInteger(bounds: QueryIntegerBounds): z.ZodType<number | und
     .transform(Number)
     .pipe(z.number().int().min(bounds.min).max(bounds.max));
   return bounds.default === undefined ? parsed.optional() : parsed.default(bounds.default);
-}
-
-/** What the OpenAPI document shows for such a parameter: an integer in bounds, as clients send it. */
-export function queryIntegerDoc(bounds: QueryIntegerBounds): z.ZodType {
-  const integer = z.number().int().min(bounds.min).max(bounds.max);
-  return bounds.default === undefined ? integer.optional() : integer.default(bounds.default);
 }
 
 export const minVersionQuery = queryInteger(minVersionBounds);

@@ -1,16 +1,16 @@
-// The operator console (GET /console) driven in a real headless Chromium against the real runtime
-// (in memory): sign in, watch an account actor appear at version 2, passivate it from the page,
-// and the 401 message for a wrong token. Needs Debian's `chromium` package at /usr/bin/chromium
-// (or CHROMIUM_PATH); without it the suite fails rather than skips.
-import { existsSync, mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+// The operator console (GET /console) and the API docs page (GET /docs) driven in a real headless
+// Chromium against the real runtime (in memory): sign in, watch an account actor appear at version
+// 2, passivate it from the page, the 401 message for a wrong token, every operation rendered on
+// /docs; both pages served byte for byte from their files, and their CSP refusing an inline script
+// or style injected into them while their own run. Needs Debian's `chromium` package at
+// /usr/bin/chromium (or CHROMIUM_PATH); without it the suite fails rather than skips.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import express from 'express';
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { consoleRouter } from '../../src/http/consoleRoute';
+import { buildOpenApiDocument } from '../../src/http/openapi';
 import { TestApp, post, startTestApp } from '../support/app';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -29,7 +29,6 @@ const launchArgs = [
 describe('operator console page (headless Chromium)', function () {
   this.timeout(60_000);
   let app: TestApp;
-  let server: Server;
   let baseUrl: string;
   let browser: Browser;
   let context: BrowserContext | undefined;
@@ -40,15 +39,9 @@ describe('operator console page (headless Chromium)', function () {
     if (!existsSync(chromiumPath)) {
       throw new Error(`Chromium is required for the console page test but ${chromiumPath} does not exist: install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH`);
     }
+    // The pages as the runtime mounts them (createApp's rootRouters).
     app = await startTestApp({ memory: true, env: { ADMIN_TOKEN: adminToken } });
-    // /console is not mounted by the runtime yet: serve it in front of the real app.
-    const outer = express();
-    outer.use(consoleRouter());
-    outer.use(app.runtime.app);
-    server = await new Promise<Server>((resolve) => {
-      const listening = outer.listen(0, '127.0.0.1', () => resolve(listening));
-    });
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    baseUrl = app.baseUrl;
     browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: launchArgs });
   });
 
@@ -59,26 +52,37 @@ describe('operator console page (headless Chromium)', function () {
 
   after(async () => {
     await browser?.close();
-    if (server) {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    }
     await app?.close();
   });
 
-  /** A fresh page that records script errors and CSP violations. */
-  async function openConsole(): Promise<{ page: Page; problems: string[] }> {
+  /** A fresh page that records script errors and CSP violations (Chromium logs those as errors). */
+  async function openPage(route: '/console' | '/docs', inject = ''): Promise<{ page: Page; problems: string[] }> {
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
+    if (inject) {
+      // What an attacker who got markup into the page would add: the real answer, CSP header included.
+      await page.route(`${baseUrl}${route}`, async (intercepted) => {
+        const response = await intercepted.fetch();
+        const html = await response.text();
+        expect(html).to.include('</body>');
+        await intercepted.fulfill({ response, body: html.replace('</body>', () => `${inject}</body>`) });
+      });
+    }
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
     page.on('console', (message) => {
       if (message.type() === 'error' && !/status of 401/.test(message.text())) problems.push(`console: ${message.text()}`);
     });
-    const response = await page.goto(`${baseUrl}/console`);
+    const response = await page.goto(`${baseUrl}${route}`);
     expect(response?.status()).to.equal(200);
     return { page, problems };
   }
+  const openConsole = () => openPage('/console');
+
+  /** A page's files in src/http/, as the repository holds them. */
+  const onDisk = (name: 'console' | 'docs', extension: 'html' | 'css' | 'js') =>
+    readFileSync(path.resolve(__dirname, '../../src/http', name, `${name}.${extension}`), 'utf8');
+  const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
   async function signIn(page: Page, token: string) {
     await page.locator('#token').fill(token);
@@ -95,6 +99,57 @@ describe('operator console page (headless Chromium)', function () {
     const html = await response.text();
     expect(html).not.to.match(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
     expect(html).not.to.match(/\b(src|href)=["']?(https?:)?\/\//i);
+  });
+
+  for (const name of ['console', 'docs'] as const) {
+    it(`serves /${name} as ${name}.html with ${name}.css and ${name}.js inlined byte for byte, each pinned by its hash`, async () => {
+      const response = await fetch(`${baseUrl}/${name}`);
+      expect(response.status).to.equal(200);
+      const html = await response.text();
+      const [css, js] = [onDisk(name, 'css'), onDisk(name, 'js')];
+      expect(html.split('<script').length - 1, 'one script element').to.equal(1);
+      expect(html.split('<style').length - 1, 'one style element').to.equal(1);
+      expect(html).to.include(`<style>${css}</style>`).and.include(`<script>${js}</script>`);
+      expect(js.startsWith('// @ts-check\n'), `${name}.js is type-checked (tsconfig.browser.json)`).to.equal(true);
+      const shell = html
+        .replace(`<style>${css}</style>`, () => `<link rel="stylesheet" href="${name}.css">`)
+        .replace(`<script>${js}</script>`, () => `<script src="${name}.js"></script>`);
+      expect(shell).to.equal(onDisk(name, 'html'));
+      const csp = response.headers.get('content-security-policy') ?? '';
+      expect(csp).to.include(`script-src ${sha256(js)};`).and.include(`style-src ${sha256(css)};`);
+      expect(csp).to.include("default-src 'none'").and.include("connect-src 'self'").and.include("frame-ancestors 'none'");
+      expect(csp).not.to.include('unsafe-inline');
+    });
+
+    it(`/${name}: the CSP refuses an injected inline script and style, and the page's own still run`, async () => {
+      const injected = "<script>document.title = 'injected'</script><style>body{display:none}</style>";
+      const { page, problems } = await openPage(`/${name}`, injected);
+      // The page's own script ran: the console focuses the token field, the docs list operations.
+      if (name === 'console') await page.waitForFunction("document.activeElement && document.activeElement.id === 'token'");
+      else await page.locator('details.op').first().waitFor();
+      expect(await page.title()).not.to.equal('injected');
+      expect(await page.evaluate('getComputedStyle(document.body).display')).to.equal('block');
+      // The page's own style applied (both set body's margin to 0; the browser default is 8px).
+      expect(await page.evaluate('getComputedStyle(document.body).margin')).to.equal('0px');
+      const refused = problems.filter((problem) => /Content Security Policy/.test(problem));
+      expect(refused.some((problem) => /inline script/.test(problem)), problems.join('\n')).to.equal(true);
+      expect(refused.some((problem) => /inline style/.test(problem)), problems.join('\n')).to.equal(true);
+      expect(problems.length, problems.join('\n')).to.equal(refused.length);
+    });
+  }
+
+  it('renders every operation of /api/openapi.json on /docs', async () => {
+    const doc = buildOpenApiDocument() as { info: { title: string; version: string }; paths: Record<string, Record<string, unknown>> };
+    const operations = Object.values(doc.paths).reduce((count, item) => count + Object.keys(item).length, 0);
+    const { page, problems } = await openPage('/docs');
+    await page.locator('details.op').nth(operations - 1).waitFor();
+    expect(await page.locator('details.op').count()).to.equal(operations);
+    expect(await page.locator('#title').textContent()).to.equal(`${doc.info.title} ${doc.info.version}`);
+    const history = page.locator('details.op', { has: page.locator('.path', { hasText: /^\/api\/accounts\/\{accountId\}\/history$/ }) });
+    await history.locator('summary').first().click();
+    expect(await history.locator('table code').allTextContents()).to.include.members(['accountId', 'minVersion', 'limit', 'offset']);
+    expect(await history.locator('.status').allTextContents()).to.include.members(['200 ', '503 ']);
+    expect(problems).to.deep.equal([]);
   });
 
   it('shows a live actor at version 2 after a deposit, and passivates it from the page', async () => {

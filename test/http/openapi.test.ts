@@ -1,10 +1,14 @@
 // The OpenAPI document and its router: a 3.1 document covering every real route (checked against a
 // hard-coded list AND against the routers' own route tables), every $ref resolving, request bodies
 // equal to z.toJSONSchema of the gateway's schemas (single source), query bounds matching what the
-// gateway really accepts, and /api/openapi.json + a self-contained /docs page served.
+// gateway really accepts, real answers of the in-memory runtime valid against the documented
+// response schemas (every response schema sampled), and /api/openapi.json + a self-contained /docs
+// page served from the files in src/http/docs/.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import path from 'node:path';
 import { expect } from 'chai';
 import express, { type Express, type Router } from 'express';
 import { z } from 'zod';
@@ -22,8 +26,9 @@ import { AdminPort, adminRoutes } from '../../src/http/adminRoutes';
 import { createApp } from '../../src/http/createApp';
 import { errorHandler } from '../../src/http/errorHandler';
 import { healthRoutes } from '../../src/http/healthRoutes';
-import { buildOpenApiDocument, docsHtml, openApiRouter } from '../../src/http/openapi';
-import { freezeBody, moneyBody, openAccountBody, transferBody, unfreezeBody } from '../../src/http/schemas';
+import { buildOpenApiDocument, openApiRouter } from '../../src/http/openapi';
+import { freezeBody, historyQuery, moneyBody, openAccountBody, transferBody, unfreezeBody } from '../../src/http/schemas';
+import { HttpResult, TestApp, get, post, request, startTestApp } from '../support/app';
 
 type Json = Record<string, any>;
 
@@ -291,6 +296,8 @@ describe('OpenAPI document', () => {
       expect(query.map((p) => p.name).sort(), key).to.deep.equal(key.endsWith('/history') ? ['limit', 'minVersion', 'offset'] : ['minVersion']);
       for (const p of query) expect(p.schema.type, `${key} ${p.name}`).to.equal('integer');
     }
+    const history = parametersOf('GET /api/accounts/{accountId}/history').filter((p) => p.in === 'query');
+    expect(history.map((p) => p.name).sort(), 'the gateway history query names them').to.deep.equal(Object.keys(historyQuery.shape).sort());
     const limit = parametersOf('GET /api/accounts/{accountId}/history').find((p) => p.name === 'limit')!;
     expect(limit.schema).to.include({ minimum: 1, maximum: limits.historyLimitMax, default: limits.historyLimitDefault });
   });
@@ -346,7 +353,6 @@ describe('openApiRouter', () => {
     expect(response.status).to.equal(200);
     expect(response.headers.get('content-type')).to.match(/^text\/html/);
     const html = await response.text();
-    expect(html).to.equal(docsHtml);
     expect(html).to.match(/^<!doctype html>/i);
     expect(html).to.include("fetch('/api/openapi.json'");
     expect(html, 'no absolute URLs (no CDN, no external assets)').to.not.match(/https?:\/\//i);
@@ -364,12 +370,193 @@ describe('openApiRouter', () => {
     const style = /<style>([\s\S]*?)<\/style>/.exec(html)![1];
     expect(csp).to.include(`script-src ${hash(script)}`);
     expect(csp).to.include(`style-src ${hash(style)}`);
+    expect(csp).not.to.include('unsafe-inline');
     expect(html, 'no inline style attributes (the CSP would block them)').to.not.match(/\sstyle=/i);
+  });
+
+  it('serves the files in src/http/docs/ byte for byte: the shell with docs.css and docs.js inlined', async () => {
+    const onDisk = (file: string) => readFileSync(path.resolve(__dirname, '../../src/http/docs', file), 'utf8');
+    const html = await (await fetch(`${server.baseUrl}/docs`)).text();
+    const script = /<script>([\s\S]*?)<\/script>/.exec(html)![1];
+    const style = /<style>([\s\S]*?)<\/style>/.exec(html)![1];
+    expect(script, 'the served script is docs.js').to.equal(onDisk('docs.js'));
+    expect(style, 'the served style is docs.css').to.equal(onDisk('docs.css'));
+    expect(script.startsWith('// @ts-check\n'), 'docs.js is type-checked (tsconfig.browser.json)').to.equal(true);
+    const shell = html
+      .replace(`<style>${style}</style>`, () => '<link rel="stylesheet" href="docs.css">')
+      .replace(`<script>${script}</script>`, () => '<script src="docs.js"></script>');
+    expect(shell, 'the rest of the page is docs.html').to.equal(onDisk('docs.html'));
   });
 
   it('leaves unknown routes to the app 404 problem', async () => {
     const response = await fetch(`${server.baseUrl}/docs/nope`);
     expect(response.status).to.equal(404);
     expect(response.headers.get('content-type')).to.match(/^application\/problem\+json/);
+  });
+});
+
+/** The schema with every local $ref replaced by its target (siblings of a $ref are kept). */
+function inlineRefs(doc: Json, value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((item) => inlineRefs(doc, item));
+  if (value === null || typeof value !== 'object') return value;
+  const { $ref, ...rest } = value as Json;
+  const own = Object.fromEntries(Object.entries(rest).map(([key, child]) => [key, inlineRefs(doc, child)]));
+  return typeof $ref === 'string' ? { ...(inlineRefs(doc, pointer(doc, $ref)) as Json), ...own } : own;
+}
+
+/**
+ * A zod validator for a documented schema. z.fromJSONSchema (zod 4.6) skips `properties` that sit
+ * beside `allOf` without `type: object`, as the problem responses' `code` enum does; JSON Schema
+ * applies them, so they become one more allOf branch.
+ */
+function validatorOf(schema: Json): z.ZodType {
+  const { allOf, ...rest } = schema;
+  const spelled = Array.isArray(allOf) && Object.keys(rest).length ? { allOf: [...allOf, { type: 'object', ...rest }] } : schema;
+  return z.fromJSONSchema(spelled as Parameters<typeof z.fromJSONSchema>[0]);
+}
+
+/**
+ * Fields an answer has that its schema does not name, as paths. JSON Schema allows them unless
+ * additionalProperties says otherwise; the documented objects that are open say so
+ * (`additionalProperties: {}`, or no `properties` at all), so any other object must carry only
+ * what it documents.
+ */
+function undocumentedFields(schema: Json, value: unknown, at = '$'): string[] {
+  if (Array.isArray(schema.allOf)) return schema.allOf.flatMap((branch: Json) => undocumentedFields(branch, value, at));
+  for (const key of ['anyOf', 'oneOf'] as const) {
+    if (Array.isArray(schema[key])) {
+      const each = (schema[key] as Json[]).map((branch) => undocumentedFields(branch, value, at));
+      return each.find((found) => found.length === 0) ?? each[0] ?? [];
+    }
+  }
+  if (Array.isArray(value)) return schema.items ? value.flatMap((item, index) => undocumentedFields(schema.items, item, `${at}[${index}]`)) : [];
+  if (value === null || typeof value !== 'object' || schema.type !== 'object' || !schema.properties) return [];
+  const properties = schema.properties as Json;
+  return Object.entries(value).flatMap(([key, child]) => {
+    if (key in properties) return undocumentedFields(properties[key], child, `${at}.${key}`);
+    return schema.additionalProperties === undefined ? [`${at}.${key}`] : [];
+  });
+}
+
+describe('documented response schemas against real answers (in-memory runtime)', () => {
+  const doc = buildOpenApiDocument() as Json;
+  const adminToken = 'openapi-test-admin-token-0123456789';
+  const admin = { authorization: `Bearer ${adminToken}` };
+  /** Component names of the response schemas the sampled answers were checked against. */
+  const sampled = new Set<string>();
+  let app: TestApp;
+
+  before(async () => {
+    app = await startTestApp({ memory: true, env: { ADMIN_TOKEN: adminToken } });
+  });
+  after(async () => {
+    await app?.close();
+  });
+
+  /** The documented media type of this answer: the operation must document its status and content type. */
+  function documented(key: string, result: HttpResult): { component: string; schema: Json } {
+    const op = operationsOf(doc).find((operation) => operation.key === key)?.op;
+    expect(op, `${key} is documented`).to.not.equal(undefined);
+    const response = op!.responses[String(result.status)] as Json | undefined;
+    expect(response, `${key} documents status ${result.status} (${JSON.stringify(result.body)})`).to.not.equal(undefined);
+    const type = result.contentType.split(';')[0].trim();
+    const media = (deref(doc, response!).content as Json | undefined)?.[type] as Json | undefined;
+    expect(media, `${key} ${result.status} documents ${type}`).to.not.equal(undefined);
+    const ref = collectRefs(media!.schema)[0] ?? '';
+    return { component: ref.replace('#/components/schemas/', ''), schema: inlineRefs(doc, media!.schema) as Json };
+  }
+
+  /** Checks one real answer against its documented schema; returns the body for the next step. */
+  function expectDocumented(key: string, result: HttpResult, status: number): Json {
+    expect(result.status, `${key}: ${JSON.stringify(result.body)}`).to.equal(status);
+    const { component, schema } = documented(key, result);
+    const parsed = validatorOf(schema).safeParse(result.body);
+    expect(parsed.success ? [] : parsed.error.issues, `${key} ${status} matches ${component}`).to.deep.equal([]);
+    expect(undocumentedFields(schema, result.body), `${key} ${status}: fields ${component} does not name`).to.deep.equal([]);
+    if (component) sampled.add(component);
+    return result.body;
+  }
+
+  it('has a checker that fails on an undocumented problem code, a wrong type and an undocumented field', () => {
+    const problem = documented('GET /api/accounts/{accountId}', { status: 404, contentType: 'application/problem+json', body: {}, headers: new Headers() });
+    const answer = { type: 'urn:acta:problem:account_not_found', title: 'Not Found', status: 404, detail: 'x', code: 'account_not_found' };
+    expect(validatorOf(problem.schema).safeParse(answer).success).to.equal(true);
+    expect(validatorOf(problem.schema).safeParse({ ...answer, code: 'transfer_not_found' }).success, 'code outside the enum').to.equal(false);
+    const balance = documented('GET /api/accounts/{accountId}/balance', { status: 200, contentType: 'application/json', body: {}, headers: new Headers() });
+    const row = { accountId: 'a', balance: 1, availableBalance: 1, currency: 'USD', status: 'ACTIVE', version: 1, updatedAt: '2026-01-01T00:00:00.000Z' };
+    expect(validatorOf(balance.schema).safeParse(row).success).to.equal(true);
+    expect(validatorOf(balance.schema).safeParse({ ...row, balance: '1' }).success, 'a string balance').to.equal(false);
+    expect(validatorOf(balance.schema).safeParse({ ...row, updatedAt: 'yesterday' }).success, 'not a date-time').to.equal(false);
+    expect(undocumentedFields(balance.schema, { ...row, ownerId: 'o' })).to.deep.equal(['$.ownerId']);
+  });
+
+  it('answers account commands, reads and their problems as documented', async () => {
+    const { baseUrl } = app;
+    const accountId = `openapi-acc-${process.pid}`;
+    const open = { accountId, ownerId: 'owner-openapi', currency: 'USD' };
+    expectDocumented('POST /api/accounts', await post(baseUrl, '/api/accounts', open), 201);
+    expectDocumented('POST /api/accounts', await post(baseUrl, '/api/accounts', open), 409);
+    expectDocumented('POST /api/accounts', await post(baseUrl, '/api/accounts', open, null), 400);
+    const textBody = await request(baseUrl, '/api/accounts', { method: 'POST', headers: { 'content-type': 'text/plain', 'idempotency-key': 'k-text' }, body: 'x' });
+    expectDocumented('POST /api/accounts', textBody, 415);
+    const deposits = `/api/accounts/${accountId}/deposits`;
+    expectDocumented('POST /api/accounts/{accountId}/deposits', await post(baseUrl, deposits, { amount: 1_000, currency: 'USD', transactionId: 't-1' }), 201);
+    expectDocumented('POST /api/accounts/{accountId}/deposits', await post(baseUrl, deposits, { amount: 1, currency: 'EUR', transactionId: 't-2' }), 422);
+    expectDocumented('POST /api/accounts/{accountId}/deposits', await post(baseUrl, `/api/accounts/${accountId}-none/deposits`, { amount: 1, currency: 'USD', transactionId: 't-3' }), 404);
+    const withdrawals = `/api/accounts/${accountId}/withdrawals`;
+    expectDocumented('POST /api/accounts/{accountId}/withdrawals', await post(baseUrl, withdrawals, { amount: 5_000, currency: 'USD', transactionId: 't-4' }), 400);
+    expectDocumented('POST /api/accounts/{accountId}/withdrawals', await post(baseUrl, withdrawals, { amount: 300, currency: 'USD', transactionId: 't-5' }), 201);
+    expectDocumented('POST /api/accounts/{accountId}/freeze', await post(baseUrl, `/api/accounts/${accountId}/freeze`, { reason: 'review' }), 200);
+    expectDocumented('POST /api/accounts/{accountId}/deposits', await post(baseUrl, deposits, { amount: 1, currency: 'USD', transactionId: 't-6' }), 409);
+    const unfrozen = expectDocumented('POST /api/accounts/{accountId}/unfreeze', await post(baseUrl, `/api/accounts/${accountId}/unfreeze`, {}), 200);
+
+    const minVersion = `?minVersion=${unfrozen.version}`;
+    expectDocumented('GET /api/accounts/{accountId}', await get(baseUrl, `/api/accounts/${accountId}${minVersion}`), 200);
+    expectDocumented('GET /api/accounts/{accountId}/balance', await get(baseUrl, `/api/accounts/${accountId}/balance${minVersion}`), 200);
+    const history = expectDocumented('GET /api/accounts/{accountId}/history', await get(baseUrl, `/api/accounts/${accountId}/history${minVersion}`), 200);
+    expect(history.entries.map((entry: Json) => entry.eventType)).to.have.length(unfrozen.version);
+    expectDocumented('GET /api/accounts/{accountId}/history', await get(baseUrl, `/api/accounts/${accountId}/history?limit=0`), 400);
+    expectDocumented('GET /api/accounts/{accountId}', await get(baseUrl, `/api/accounts/${accountId}-none`), 404);
+  });
+
+  it('answers transfers and the transfer legs of a statement as documented', async () => {
+    const { baseUrl } = app;
+    const [source, destination] = [`openapi-src-${process.pid}`, `openapi-dst-${process.pid}`];
+    for (const accountId of [source, destination]) {
+      expect((await post(baseUrl, '/api/accounts', { accountId, ownerId: 'owner-openapi', currency: 'USD' })).status).to.equal(201);
+    }
+    expect((await post(baseUrl, `/api/accounts/${source}/deposits`, { amount: 500, currency: 'USD', transactionId: 't-src' })).status).to.equal(201);
+    const transferId = `openapi-transfer-${process.pid}`;
+    const body = { transferId, sourceAccountId: source, destinationAccountId: destination, amount: 200, currency: 'USD' };
+    expectDocumented('POST /api/transfers', await post(baseUrl, '/api/transfers', body), 202);
+    expectDocumented('POST /api/transfers', await post(baseUrl, '/api/transfers', { ...body, amount: 201 }), 409);
+    await app.runtime.transfers.settled(transferId);
+    const settled = await get(baseUrl, `/api/transfers/${transferId}`);
+    const transfer = expectDocumented('GET /api/transfers/{transferId}', await get(baseUrl, `/api/transfers/${transferId}?minVersion=${settled.body.version}`), 200);
+    expect(transfer.status).to.equal('COMPLETED');
+    expectDocumented('GET /api/transfers/{transferId}', await get(baseUrl, `/api/transfers/${transferId}-none`), 404);
+    // The destination's stream: opened (1), then the credit leg (2).
+    const history = expectDocumented('GET /api/accounts/{accountId}/history', await get(baseUrl, `/api/accounts/${destination}/history?minVersion=2`), 200);
+    expect(history.entries[1]).to.include({ direction: 'credit', counterpartyAccountId: source, transferId });
+  });
+
+  it('answers operations and admin routes as documented', async () => {
+    const { baseUrl } = app;
+    expectDocumented('GET /livez', await get(baseUrl, '/livez'), 200);
+    for (const route of ['/readyz', '/health', '/api/health']) expectDocumented(`GET ${route}`, await get(baseUrl, route), 200);
+    expectDocumented('GET /api/openapi.json', await get(baseUrl, '/api/openapi.json'), 200);
+    expectDocumented('GET /api/admin/actors', await get(baseUrl, '/api/admin/actors'), 401);
+    expectDocumented('GET /api/admin/actors', await request(baseUrl, '/api/admin/actors', { headers: admin }), 200);
+    const accountId = `openapi-admin-${process.pid}`;
+    expect((await post(baseUrl, '/api/accounts', { accountId, ownerId: 'owner-openapi', currency: 'USD' })).status).to.equal(201);
+    const passivate = (id: string) => request(baseUrl, `/api/admin/actors/${id}/passivate`, { method: 'POST', headers: admin });
+    expectDocumented('POST /api/admin/actors/{accountId}/passivate', await passivate(accountId), 200);
+    expectDocumented('POST /api/admin/actors/{accountId}/passivate', await passivate(`${accountId}-none`), 404);
+    expectDocumented('GET /api/admin/audit', await request(baseUrl, '/api/admin/audit', { headers: admin }), 200);
+  });
+
+  it('sampled every documented response schema', () => {
+    const responseComponents = Object.keys(doc.components.schemas).filter((name) => !name.endsWith('Request'));
+    expect([...sampled].sort()).to.deep.equal(responseComponents.sort());
   });
 });
