@@ -18,7 +18,8 @@ import { Logger } from '../../src/infra/logger';
 import { MessageBus } from '../../src/ports/messageBus';
 import { Outbox } from '../../src/ports/outbox';
 import { Owner } from '../../src/ports/ownerPresence';
-import { outboxRelayMachine, relayLimits } from './outboxRelayMachine';
+import { outboxRelayMachine } from './outboxRelayMachine';
+import { relayLimits } from '../../src/config/limits';
 
 export interface OutboxRelay {
   wake(): void;

@@ -5,23 +5,9 @@
 // partition) instead of one round each: on its own thread the relay is otherwise fast enough to
 // claim every group commit alone, which costs Postgres a claim and a projector transaction per
 // commit. A full round goes on at once.
-import assert from 'node:assert/strict';
 import { assign, fromPromise, setup } from 'xstate';
 import { RelayRound } from '../../src/app/relayOutbox';
-
-export const relayLimits = {
-  pollIntervalMs: 500,
-  /** Wait after a wake-up (or a partial round) before claiming, to gather the commits of that time. */
-  lingerMs: 5,
-  backoffMinMs: 100,
-  backoffMaxMs: 5_000,
-  leaseMs: 30_000,
-  streamsPerRoundMax: 200,
-  /** Rounds whose publishes the bus has not acknowledged yet while the next one claims. */
-  roundsInFlightMax: 2,
-} as const;
-
-assert.ok(Number.isSafeInteger(relayLimits.roundsInFlightMax) && relayLimits.roundsInFlightMax >= 1, 'at least one round in flight');
+import { relayLimits } from '../../src/config/limits';
 
 export interface RelayContext {
   /** A wake-up arrived during a round: run another one right away. */

@@ -2,12 +2,7 @@
 // applied that stream version. Projectors on this node announce what they applied (no polling
 // delay); a slow fallback poll covers projectors running on other nodes. One instance per
 // projection: keys are that projection's row keys (account ids, transfer ids).
-export const readWaitLimits = {
-  /** Fallback poll of the read model while waiting, for projections applied by another node. */
-  pollIntervalMs: 50,
-  /** Waiters per key (account, transfer); past this a waiter falls back to polling alone. */
-  waitersPerKeyMax: 10_000,
-} as const;
+import { readWaitLimits } from '../config/limits';
 
 interface Waiter {
   minVersion: number;

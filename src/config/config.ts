@@ -1,8 +1,10 @@
 // Configuration: parsed and validated once from the environment with zod. A bad value stops
-// start-up with a message naming the variable. Every variable is listed in .env.example.
+// start-up with a message naming the variable. Every variable is listed in .env.example. The
+// defaults are the named bounds of the limits module; the relations those bounds assert are checked
+// again on the parsed values, since an operator's value could break one.
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { limits } from './limits';
+import { limits, postgresLimits, readPipelineLimits } from './limits';
 
 const positiveInt = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
@@ -25,15 +27,15 @@ const envSchema = z.object({
   KAFKA_BROKERS: z.string().min(1).optional(),
   KAFKA_BROKER: z.string().min(1).optional(),
   KAFKA_CLIENT_ID: z.string().min(1).default('acta'),
-  ACCOUNT_IDLE_MS: positiveInt(60_000, 24 * 3600_000),
-  SNAPSHOT_INTERVAL: positiveInt(50, 1_000_000),
+  ACCOUNT_IDLE_MS: positiveInt(limits.accountIdleMs, 24 * 3600_000),
+  SNAPSHOT_INTERVAL: positiveInt(limits.snapshotIntervalVersions, 1_000_000),
   COMMAND_TIMEOUT_MS: positiveInt(limits.commandTimeoutMs, 600_000),
-  READ_WAIT_MS: positiveInt(2_000, 60_000),
-  PG_POOL_MAX: positiveInt(16, 200),
-  JOURNAL_CONCURRENT_TRANSACTIONS: positiveInt(4, 64),
+  READ_WAIT_MS: positiveInt(limits.readWaitMs, 60_000),
+  PG_POOL_MAX: positiveInt(postgresLimits.poolConnectionsMax, 200),
+  JOURNAL_CONCURRENT_TRANSACTIONS: positiveInt(limits.journalConcurrentTransactions, 64),
   /** Where the outbox relay and the projectors run: their own worker thread, or the HTTP thread. */
   READ_PIPELINE_THREAD: z.enum(['worker', 'main']).default('worker'),
-  READ_PIPELINE_PG_POOL_MAX: positiveInt(8, 200),
+  READ_PIPELINE_PG_POOL_MAX: positiveInt(readPipelineLimits.poolConnectionsMax, 200),
   ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
   /** Fault injection (crash tests): SIGKILL this process when it reaches the named point, e.g. transfer.credit.answered. */
   FAULT_KILL_AT: z.string().regex(/^[a-z]+\.[a-z]+\.[a-z]+$/, 'FAULT_KILL_AT looks like transfer.credit.answered').optional(),
@@ -87,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const storage = storageMode(e);
   const cluster = e.ACTA_CLUSTER === 'true';
   if (cluster) checkClusterable(storage, kafka);
+  checkRelations({ commandTimeoutMs: e.COMMAND_TIMEOUT_MS });
   return {
     nodeId,
     cluster,
@@ -116,6 +119,29 @@ function storageMode(e: z.infer<typeof envSchema>): StorageMode {
     return { kind: 'external', url: `postgres://${auth}@${e.POSTGRES_HOST}:${e.POSTGRES_PORT}/${encodeURIComponent(e.POSTGRES_DB)}` };
   }
   return { kind: 'embedded', dataDir: e.EMBEDDED_PG_DATA_DIR, port: e.EMBEDDED_PG_PORT };
+}
+
+/** The configured values that a relation asserted in the limits module involves. */
+type RelatedValues = Pick<Config, 'commandTimeoutMs'>;
+
+/**
+ * Each relation the limits module asserts on a default that configuration can override, restated
+ * for the configured value. A value that breaks one would not fail at once but later, e.g. a
+ * SIGTERM whose drain ends before a command in flight has timed out (its caller is cut off
+ * unanswered), so start-up refuses it.
+ */
+const configRelations: ReadonlyArray<{ holds: (values: RelatedValues) => boolean; message: (values: RelatedValues) => string }> = [
+  {
+    holds: ({ commandTimeoutMs }) => commandTimeoutMs <= limits.shutdownDrainMs,
+    message: ({ commandTimeoutMs }) =>
+      `COMMAND_TIMEOUT_MS=${commandTimeoutMs} is longer than the shutdown drain (${limits.shutdownDrainMs} ms, limits.shutdownDrainMs): ` +
+      'a command still in flight at SIGTERM would be cut off before it could time out; set at most that',
+  },
+];
+
+function checkRelations(values: RelatedValues): void {
+  const broken = configRelations.filter((relation) => !relation.holds(values)).map((relation) => `  ${relation.message(values)}`);
+  if (broken.length > 0) throw new ConfigError(`Invalid configuration:\n${broken.join('\n')}`);
 }
 
 /**

@@ -5,13 +5,7 @@ import type { RequestHandler } from 'express';
 import { AdminAudit } from '../ports/adminAudit';
 import { Logger } from '../infra/logger';
 import { sendProblem } from './respond';
-
-export const adminLimits = {
-  requestsPerWindowMax: 120,
-  windowMs: 60_000,
-  /** Distinct clients tracked by the rate limiter; the oldest window is dropped past this. */
-  clientsTrackedMax: 10_000,
-} as const;
+import { adminLimits } from '../config/limits';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 

@@ -5,6 +5,7 @@
 // journal onBatch, projector onApplied, command outcomes).
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { limits } from '../config/limits';
 
 export interface OutboxGaugeStats {
   pending: number;
@@ -32,7 +33,7 @@ export interface MetricsSources {
 export interface MetricsOptions {
   /** Also collect prom-client's process/Node.js default metrics into this registry. Default false. */
   defaultMetrics?: boolean;
-  /** Upper bound on how long a scrape waits for outboxStats(). Default 2000 ms. */
+  /** Upper bound on how long a scrape waits for outboxStats(). Default limits.scrapeOutboxStatsTimeoutMs. */
   outboxStatsTimeoutMs?: number;
   /** Label `node` on every metric of the registry (config NODE_ID), so several nodes' series stay apart. */
   nodeId?: string;
@@ -64,7 +65,7 @@ export function createMetrics(sources: MetricsSources, options: MetricsOptions =
   const registry = new Registry();
   if (options.nodeId !== undefined) registry.setDefaultLabels({ node: options.nodeId });
   const registers = [registry];
-  const outboxTimeoutMs = options.outboxStatsTimeoutMs ?? 2000;
+  const outboxTimeoutMs = options.outboxStatsTimeoutMs ?? limits.scrapeOutboxStatsTimeoutMs;
 
   // Registered last and waiting for the scrape's outbox read, so a failure shows in the same scrape.
   const collectErrors = new Counter({

@@ -209,7 +209,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
           // One drain bound for both: client commands keep finishing while transfers do.
           const drainDeadline = Date.now() + drainMs;
           onStep('transfers');
-          await transfers.stop(Math.min(drainMs, limits.commandTimeoutMs));
+          await transfers.stop(Math.min(drainMs, config.commandTimeoutMs));
           onStep('commands');
           await system.drain(Math.max(0, drainDeadline - Date.now()));
           onStep('read pipeline');

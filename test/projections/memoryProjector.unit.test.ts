@@ -3,7 +3,8 @@
 // transfer projector beside the account one, each fed only its own topic.
 import { expect } from 'chai';
 import { Projector, startProjector } from '../../actors/projector/projector';
-import { MemoryBus, memoryBusLimits } from '../../src/infra/memory/memoryBus';
+import { MemoryBus } from '../../src/infra/memory/memoryBus';
+import { memoryBusLimits } from '../../src/config/limits';
 import { MemoryEventStore } from '../../src/infra/memory/memoryEventStore';
 import { MemoryReadModel } from '../../src/infra/memory/memoryReadModel';
 import { MemoryTransferReadModel } from '../../src/infra/memory/memoryTransferReadModel';

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { OutboxRelay, startOutboxRelay } from '../../actors/outboxRelay/outboxRelay';
-import { relayLimits } from '../../actors/outboxRelay/outboxRelayMachine';
+import { relayLimits } from '../../src/config/limits';
 import { createLogger } from '../../src/infra/logger';
 import { MemoryEventStore } from '../../src/infra/memory/memoryEventStore';
 import { MemoryOutbox } from '../../src/infra/memory/memoryOutbox';

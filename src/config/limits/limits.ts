@@ -1,6 +1,9 @@
-// Named bounds for every queue, retry, batch, lease, timeout and cache in Acta.
-// Units are the last word of each name. Relations between bounds are asserted when this module loads,
-// so a bad edit fails at start-up rather than as a hang under load.
+// The core bounds of Acta: money, accounts, transfers, the journal, HTTP input, shutdown and the
+// embedded database. The other areas have a file of their own beside this one; index.ts is the
+// one limits module that gathers them. Units are the last word of each name. Relations between
+// bounds are asserted when this module loads, so a bad edit fails at start-up rather than as a hang
+// under load; the defaults that configuration can override are checked again on the parsed
+// configuration (config.ts), where an operator's value could undo them.
 import assert from 'node:assert/strict';
 
 export const limits = {
@@ -40,8 +43,18 @@ export const limits = {
   journalBatchAppendsMax: 256,
   /** Appends the journal writer holds waiting for a transaction; more are refused as overload. */
   journalQueueAppendsMax: 20_000,
-  /** A command that has not been answered after this long answers 503 command_timeout. */
+  /** A command that has not been answered after this long answers 503 command_timeout (default of COMMAND_TIMEOUT_MS). */
   commandTimeoutMs: 10_000,
+  /** An account actor with no command for this long is passivated (default of ACCOUNT_IDLE_MS). */
+  accountIdleMs: 60_000,
+  /** A snapshot is written every this many stream versions (default of SNAPSHOT_INTERVAL). */
+  snapshotIntervalVersions: 50,
+  /** Journal transactions in flight at once, each on a pooled connection (default of JOURNAL_CONCURRENT_TRANSACTIONS). */
+  journalConcurrentTransactions: 4,
+  /** A read with ?minVersion waits this long for the read model to catch up (default of READ_WAIT_MS). */
+  readWaitMs: 2_000,
+  /** A metrics scrape waits this long for the outbox's stats query before it reports the gauges without them. */
+  scrapeOutboxStatsTimeoutMs: 2_000,
   /** A node whose presence connection dropped announces itself again after this. */
   nodePresenceRetryMs: 1_000,
   /** Reload-and-retry rounds after the database reports another writer on the stream. */
@@ -101,6 +114,7 @@ assert.ok(limits.turnCommandsMax <= limits.mailboxSizeMax, 'a turn cannot take m
 assert.ok(limits.transferOrphanSweepIntervalMs <= limits.transferSweepIntervalMs, 'orphans are looked for at least as often as all open transfers');
 assert.ok(limits.ownerHeartbeatIntervalMs < limits.statementTimeoutMs && limits.ownerAcquireAttemptsMax >= 1);
 assert.ok(limits.statementTimeoutMs > 0 && limits.commandTimeoutMs > 0);
+// COMMAND_TIMEOUT_MS can override commandTimeoutMs: config.ts checks this relation again on its value.
 assert.ok(limits.shutdownDrainMs >= limits.commandTimeoutMs, 'drain must outlast one command timeout');
 assert.ok(limits.shutdownDrainMs + limits.shutdownCloseMs <= limits.shutdownTotalMs, 'the drain and the close must fit in the whole stop');
 assert.ok(
@@ -109,3 +123,4 @@ assert.ok(
 );
 assert.ok(limits.shutdownIdleGraceMs + limits.shutdownIdleSweepMs < limits.shutdownDrainMs && limits.embeddedPollMs < limits.embeddedSettleMs);
 assert.ok(limits.historyLimitDefault <= limits.historyLimitMax);
+assert.ok(limits.scrapeOutboxStatsTimeoutMs < limits.statementTimeoutMs, 'a scrape gives up on the outbox stats before their statement does');

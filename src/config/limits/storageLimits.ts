@@ -1,7 +1,7 @@
 // Named bounds of the storage adapters, unit last. The in-memory adapters apply the same bounds so
 // that both kinds of adapter pass one contract suite. Relations are asserted when the module loads.
 import assert from 'node:assert/strict';
-import { limits } from './index';
+import { limits } from './limits';
 
 export const postgresLimits = {
   /** Connections per pool when the caller does not say (config PG_POOL_MAX overrides it). */

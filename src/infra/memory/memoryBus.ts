@@ -5,15 +5,7 @@
 // handled (committed) the messages: the relay deletes outbox rows only after the projection has
 // them, and a crash in between leaves the rows in the outbox to be published again.
 import { BusMessage, ConsumedBatch, MessageBus, Subscription } from '../../ports/messageBus';
-
-export const memoryBusLimits = {
-  partitionsPerTopic: 1,
-  batchMessagesMax: 500,
-  redeliveryBackoffMinMs: 10,
-  redeliveryBackoffMaxMs: 2_000,
-  /** publish() rejects when the subscribers have not handled its messages by then (the relay retries). */
-  publishAckTimeoutMs: 10_000,
-} as const;
+import { memoryBusLimits } from '../../config/limits';
 
 interface AckWaiter {
   topic: string;

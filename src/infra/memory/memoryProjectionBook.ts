@@ -4,11 +4,7 @@
 import { BatchOutcome, DeadLetter, ProjectionBatch, ReadStream } from '../../projections/projectionBatch';
 import { keysOfBatch, planBatch } from '../../projections/planBatch';
 import { ProjectedRow, StreamProjection } from '../../projections/streamProjection';
-
-export const memoryReadModelLimits = {
-  /** Dead letters kept per read model; the oldest are dropped first (the Postgres table keeps them all). */
-  deadLettersMax: 10_000,
-} as const;
+import { memoryReadModelLimits } from '../../config/limits';
 
 /** A read model's rows as the batch write sees them. */
 export interface MemoryRows<Row, Entry> {

@@ -11,7 +11,8 @@ import { PostgresReadModel } from '../../infra/postgres/readSide/postgresReadMod
 import { PostgresTransferReadModel } from '../../infra/postgres/readSide/postgresTransferReadModel';
 import { openBus } from './openBus';
 import { InlinePipeline, startInlinePipeline } from './inlinePipeline';
-import { ReadPipelineEvents, readPipelineLimits } from './readPipeline';
+import { ReadPipelineEvents } from './readPipeline';
+import { readPipelineLimits } from '../../config/limits';
 import { AppliedMessage, FromWorker, PipelineRequest, PipelineWorkerData, ToWorker } from './workerProtocol';
 
 const port = parentPort;

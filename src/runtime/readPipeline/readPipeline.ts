@@ -40,18 +40,6 @@ export interface ReadPipeline {
   stop(): Promise<void>;
 }
 
-export const readPipelineLimits = {
-  /** How often a worker pipeline pushes its stats to the HTTP thread (console, gauges). */
-  statsIntervalMs: 500,
-  /** Bound on a request to the worker (restart, health, stop) before it counts as failed. */
-  requestTimeoutMs: 30_000,
-  /** Bound on the worker's start (migrations are done by the HTTP thread; this is pool + subscribe). */
-  startTimeoutMs: 60_000,
-  /** Restarts of a failed worker pipeline: first delay, doubling up to the max. */
-  restartDelayMs: 500,
-  restartDelayMaxMs: 30_000,
-} as const;
-
 /** Gauge view of projector stats (shared by both pipelines). */
 export function projectorGaugeStats(projectors: readonly ProjectorStats[]): ProjectorGaugeStats {
   return {

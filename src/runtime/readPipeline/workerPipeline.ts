@@ -7,7 +7,8 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Logger } from '../../infra/logger';
-import { ReadPipeline, ReadPipelineEvents, ReadPipelineStats, projectorGaugeStats, readPipelineLimits } from './readPipeline';
+import { ReadPipeline, ReadPipelineEvents, ReadPipelineStats, projectorGaugeStats } from './readPipeline';
+import { readPipelineLimits } from '../../config/limits';
 import { FromWorker, PipelineRequest, PipelineWorkerData, ToWorker } from './workerProtocol';
 
 export const pipelineWorkerFilename = path.join(__dirname, 'pipelineWorker.bootstrap.cjs');
