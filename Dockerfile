@@ -19,6 +19,8 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.json ./
+# src/ whole: the TypeScript sources and the pages' static files (src/http/console/, src/http/docs/),
+# which their routes read from beside their modules at start-up.
 COPY src ./src
 COPY actors ./actors
 # The image's `node` user (uid 1000) owns only what it writes: the embedded default's data folder.

@@ -268,7 +268,9 @@ function queryOperation(operationId: string, summary: string, description: strin
     tags: ['accounts: queries'],
     operationId,
     summary,
-    description: `${description} An account the event store has but the read model does not yet is waited for (bounded by READ_WAIT_MS), never a 404. Query integers are plain decimal digits; anything else, and unknown query parameters, answer 400 validation_failed.`,
+    description:
+      `${description} An account the event store has but the read model does not yet is waited for (bounded by READ_WAIT_MS), never a 404. ` +
+      'Query integers are plain decimal digits; anything else, and unknown query parameters, answer 400 validation_failed.',
     parameters,
     responses: { ...success, ...problemResponses(queryProblems) },
   };

@@ -167,7 +167,7 @@
       .then(function (res) {
         return res.text().then(function (text) {
           /** @type {unknown} */
-          let body = null;
+          let body;
           try { body = text ? JSON.parse(text) : null; } catch { body = null; /* not JSON: shown as the bare status */ }
           return { status: res.status, ok: res.ok, body: body, retryAfter: Number(res.headers.get('retry-after')) || 0 };
         });
@@ -364,7 +364,12 @@
     });
     const tbody = el('tbody');
     const table = el('table', {}, [
-      el('thead', {}, [el('tr', {}, [el('th', { text: 'Topic' }), el('th', { className: 'num', text: 'Partition' }), el('th', { className: 'num', text: 'Committed offset' }), el('th', { className: 'num', text: 'Lag' })])]),
+      el('thead', {}, [el('tr', {}, [
+        el('th', { text: 'Topic' }),
+        el('th', { className: 'num', text: 'Partition' }),
+        el('th', { className: 'num', text: 'Committed offset' }),
+        el('th', { className: 'num', text: 'Lag' }),
+      ])]),
       tbody,
     ]);
     const root = el('section', { 'data-projector': name }, [
