@@ -64,7 +64,11 @@ const documentedRoutes = [
   'GET /docs',
 ];
 
-const stubCommands = { execute: async () => ({ status: 500, body: {} }) } as unknown as CommandPort;
+/** Routers built only to read their route tables (or mounted beside routes that never reach them): never run. */
+const notRun = async (): Promise<never> => {
+  throw new Error('a stub port of openapi.test.ts was called');
+};
+const stubCommands: CommandPort = { execute: notRun };
 const stubHealth = { readiness: async () => ({ ready: true, checks: {} }) };
 const stubAudit = { record: async () => undefined, recent: async () => [] } as unknown as AdminAudit;
 const stubAdmin = {} as AdminPort;
@@ -94,7 +98,7 @@ function mountedRouters(): Array<{ prefix: string; router: Router }> {
       prefix: '/api',
       router: accountQueryRoutes({ readModel: stubReadModel, versions: {} as ProjectionVersions, readWaitMs: 0, store: noStreams }),
     },
-    { prefix: '/api', router: transferCommandRoutes({ request: async () => ({ status: 500, body: {} }) }) },
+    { prefix: '/api', router: transferCommandRoutes({ request: notRun }) },
     { prefix: '/api', router: transferQueryRoutes({ readModel: { transfer: async () => null }, versions: {} as ProjectionVersions, readWaitMs: 0, store: noStreams }) },
     { prefix: '/api', router: adminRoutes(stubAdmin, stubAudit, 'test-admin-token-0123456789', logger) },
     { prefix: '', router: healthRoutes(stubHealth) },
