@@ -46,7 +46,11 @@ export async function startRelayRound(outbox: Outbox, bus: MessageBus, options: 
 async function publishRows(outbox: Outbox, bus: MessageBus, owner: string, rows: readonly OutboxRow[]): Promise<RelayRound> {
   const round: RelayRound = { claimed: rows.length, published: 0, failed: 0, publishedEvents: [], publishedIds: [] };
   const byTopic = new Map<string, OutboxRow[]>();
-  for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
+  for (const row of rows) {
+    const topicRows = byTopic.get(row.topic);
+    if (topicRows) topicRows.push(row);
+    else byTopic.set(row.topic, [row]);
+  }
   let firstError: unknown = null;
   for (const [topic, topicRows] of byTopic) {
     const ids = topicRows.map((row) => row.id);

@@ -1,7 +1,7 @@
 // The console's cluster view: which nodes are alive and what each holds, read from Postgres (live
 // lock-backed owners, transfers driven, outbox streams claimed) and, with Kafka, from the broker's
 // view of the projector consumer groups (members by client id, their partitions).
-import type { Pool } from 'pg';
+import type { PgPool as Pool } from '../infra/postgres/connection/pool';
 import { kafkaClientId } from '../config/config';
 import { nodeOwnership } from '../infra/postgres/presence/clusterView';
 import { ClusterNode } from '../ports/clusterView';

@@ -1,7 +1,6 @@
 // Opens the storage of the configured mode: embedded Postgres (default), external Postgres, or
 // in-memory. Every mode yields the same ports; Postgres is the same SQL whether embedded or not.
 import path from 'node:path';
-import type { Pool } from 'pg';
 import { StorageMode } from '../config/config';
 import { limits } from '../config/limits';
 import { settlesWithin } from '../infra/settlesWithin';
@@ -12,7 +11,7 @@ import { SnapshotStore } from '../ports/snapshotStore';
 import { OpenTransferFinder } from '../ports/openTransfers';
 import { PostgresOpenTransfers } from '../infra/postgres/writeSide/postgresOpenTransfers';
 import { MemoryOpenTransfers } from '../infra/memory/memoryOpenTransfers';
-import { createPool } from '../infra/postgres/connection/pool';
+import { createPool, type PgPool as Pool } from '../infra/postgres/connection/pool';
 import { migrate } from '../infra/postgres/schema/migrate';
 import { PostgresEventStore } from '../infra/postgres/writeSide/postgresEventStore';
 import { PostgresSnapshotStore } from '../infra/postgres/writeSide/postgresSnapshotStore';

@@ -6,6 +6,9 @@ import { Pool, types } from 'pg';
 import type { CustomTypesConfig } from 'pg';
 import { postgresLimits } from '../../../config/limits/storageLimits';
 
+/** The pool type for the composition root, which passes pools around but must not import `pg` itself. */
+export type PgPool = Pool;
+
 export interface PoolOptions {
   /** Connections in the pool. */
   max?: number;

@@ -163,4 +163,17 @@ const nodeOwners: Migration = {
   `,
 };
 
-export const writeSideMigrations: readonly Migration[] = [writeSide, transferLegs, exactResponses, transferOwners, nodeOwners];
+// An outbox row used to carry a second full copy of its event as jsonb (built in the append
+// statement, written, then parsed back by the relay's claim): about a third of the bytes a deposit
+// wrote. The row now only points at its event (global_position); the claim reads the event from the
+// events table, where it was committed in the same transaction. Rows written before this migration
+// keep their copy, which nothing reads any more.
+const outboxPointers: Migration = {
+  version: 6,
+  name: 'write side: outbox rows point at their event instead of copying it',
+  sql: `
+    alter table outbox_events alter column event drop not null;
+  `,
+};
+
+export const writeSideMigrations: readonly Migration[] = [writeSide, transferLegs, exactResponses, transferOwners, nodeOwners, outboxPointers];

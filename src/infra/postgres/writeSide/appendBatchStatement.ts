@@ -1,5 +1,5 @@
 // The hot path of the product: ONE statement appends a whole journal batch (every stream's events,
-// outbox rows, transaction records and idempotency records) with data-modifying CTEs, run as its own
+// outbox rows (pointers to the events, migration 6), transaction records and idempotency records) with data-modifying CTEs, run as its own
 // implicit transaction: one round trip and one commit for the whole batch.
 //
 // The batch travels as five JSON documents (appends, events, transaction records, idempotency
@@ -89,11 +89,8 @@ inserted_events as (
   from new_events order by global_position
 ),
 inserted_outbox as (
-  insert into outbox_events (global_position, stream_id, stream_version, topic, event)
-  select global_position, stream_id, stream_version, topic,
-         jsonb_build_object(
-           'eventId', event_id, 'type', event_type, 'data', data, 'metadata', metadata, 'occurredAt', occurred_at,
-           'streamId', stream_id, 'streamVersion', stream_version, 'globalPosition', global_position::text)
+  insert into outbox_events (global_position, stream_id, stream_version, topic)
+  select global_position, stream_id, stream_version, topic
   from new_events order by global_position
 ),
 inserted_transactions as (

@@ -48,11 +48,8 @@ inserted_events as (
   from new_events
 ),
 inserted_outbox as (
-  insert into outbox_events (global_position, stream_id, stream_version, topic, event)
-  select global_position, $1::text, stream_version, $8::text,
-         jsonb_build_object(
-           'eventId', event_id, 'type', event_type, 'data', data, 'metadata', metadata, 'occurredAt', occurred_at,
-           'streamId', $1::text, 'streamVersion', stream_version, 'globalPosition', global_position::text)
+  insert into outbox_events (global_position, stream_id, stream_version, topic)
+  select global_position, $1::text, stream_version, $8::text
   from new_events
 ),
 inserted_transactions as (

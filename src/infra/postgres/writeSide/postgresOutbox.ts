@@ -14,7 +14,7 @@
 import assert from 'node:assert/strict';
 import type { Pool, PoolClient, QueryResult } from 'pg';
 import { Outbox, OutboxRow, OutboxStats } from '../../../ports/outbox';
-import { StoredEvent } from '../../../ports/storedEvent';
+import { StoredEventRow, toStoredEvent } from './storedEventRow';
 import { assertClaim } from '../../storeAssertions';
 import { inlineValues } from '../connection/inlineStatements';
 import { PostgresOwner, acquireOwnerPresence, liveOwnerKeysSql, ownerKeySql } from '../presence/ownerPresence';
@@ -23,13 +23,15 @@ import { Owner } from '../../../ports/ownerPresence';
 /** Advisory lock key of the claim step: "ACTAOUT1" as 8 ASCII bytes, a fixed 64-bit value. */
 export const outboxClaimLockKey = '4702695075385529393';
 
-interface ClaimedRow {
+interface ClaimedRow extends StoredEventRow {
   id: string;
   topic: string;
-  event: StoredEvent;
   attempts: number;
 }
 
+// The event itself is read from the events table by the row's global_position (the row is only a
+// pointer, migration 6): the primary key probe per row is cheaper than writing a second copy.
+//
 // Streams are taken oldest first (by their oldest row) so none starves; the rows come back grouped
 // by stream in that order, each stream in version order.
 //
@@ -69,10 +71,12 @@ claimed as (
   update outbox_events o
   set claimed_by = $1, claimed_until = (select at from claim_time) + $3::int * interval '1 millisecond'
   where o.stream_id = any (array(select stream_id from claimable))
-  returning o.id, o.topic, o.event, o.attempts, o.stream_id, o.stream_version
+  returning o.id, o.topic, o.attempts, o.stream_id, o.stream_version, o.global_position
 )
-select claimed.id::text as id, topic, event, attempts
+select claimed.id::text as id, claimed.topic, claimed.attempts,
+       e.global_position::text as global_position, e.stream_id, e.stream_version, e.event_id, e.event_type, e.data, e.metadata, e.occurred_at
 from claimed join claimable using (stream_id)
+join events e on e.global_position = claimed.global_position
 order by claimable.first_id, claimed.stream_version`;
 
 // Only the owner named on the row: if the lease expired and another relay took the stream, the row
@@ -167,5 +171,5 @@ async function claimInTransaction(client: PoolClient, owner: string, streamsMax:
   ];
   const results = (await client.query(statements.join(';\n'))) as unknown as QueryResult<ClaimedRow>[];
   assert.ok(Array.isArray(results) && results.length === statements.length, 'each statement answers one result');
-  return results[statements.length - 1]!.rows.map((row) => ({ id: row.id, topic: row.topic, event: row.event, attempts: row.attempts }));
+  return results[statements.length - 1]!.rows.map((row) => ({ id: row.id, topic: row.topic, event: toStoredEvent(row), attempts: row.attempts }));
 }
