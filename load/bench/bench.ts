@@ -1,17 +1,21 @@
 // `npm run bench`: in ONE process measures (a) a trivial Express JSON POST route, (b) Acta's durable
-// deposit path spread over many accounts and (c) on one hot account, in rounds (each round measures
-// a, b, c back to back), then commit → read-model lag at a fixed rate, then heap and RSS as the
+// deposit path spread over many accounts and (c) on one hot account, and (d, e) the same two on the
+// Emmett peer (load/peers/emmett, its own database on the same Postgres), in rounds (each round
+// measures a–e back to back; after each durable run every account's balance is read back and checked
+// against the deposits answered 2xx: balanceCheck.ts), then commit → read-model lag at a fixed rate, then heap and RSS as the
 // accounts touched grow 100× with a short idle timeout (passivationMemory.ts, its own server),
-// prints the median ratios to (a), CPU per request of the server's thread, the load client, the other
+// prints the median ratios to (a) and Acta ÷ Emmett, CPU per request of the server's thread, the load client, the other
 // threads and Postgres, and per Acta row the box ceiling (what the cores could serve at that CPU per
 // request: boxCeiling.ts), and writes load/RESULTS.md with the
 // hand-written load/FINDINGS.md appended. autocannon runs in a worker thread by default so the client
 // does not share the event loop of the in-process server it measures.
-// Exit 1 when a measured run saw non-2xx or errors, the memory run could not finish (or, with
+// Exit 1 when a measured run saw non-2xx or errors, balances differ from the acknowledged deposits, the memory run could not finish (or, with
 // --enforce-targets, a throughput target was missed).
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { BenchRow, LagRow, formatBenchTable, formatCeilingLines, formatLagLine, formatResultsMarkdown, isCleanRow, machineInfo, missesTarget } from './benchReport';
+import { BenchRow, LagRow, PeerPair, formatBenchTable, formatCeilingLines, formatLagLine, formatPeerLine, formatResultsMarkdown, isCleanRow, machineInfo, missesTarget } from './benchReport';
+import { DepositLedger, formatBalanceVerdict, verifyBalances } from './balanceCheck';
+import { startEmmettPeer } from '../peers/emmett/emmettPeer';
 import { BoxCpuMs, boxCpuSince, markBoxCpu } from './boxCpu';
 import { StartedServer, startActaServer } from './benchTarget';
 import { parseCannonFlags, CannonFlags } from '../cannon/cannonFlags';
@@ -20,7 +24,7 @@ import { exitCodes } from '../shared/exitCodes';
 import { probeHealth } from '../shared/healthProbe';
 import { createHttpClient } from '../shared/httpClient';
 import { loadLimits } from '../shared/limits';
-import { formatCannonStats, runCannon } from '../cannon/runCannon';
+import { CannonStats, formatCannonStats, runCannon } from '../cannon/runCannon';
 import { markServerCpu, serverCpuMsSince } from './serverCpu';
 import { Buckets, projectionLagMetric, scrapeBuckets, summarizeLag } from './projectionLag';
 import { UsageError, tokenizeArgv } from '../shared/argv';
@@ -33,6 +37,8 @@ import { measurePassivationMemory, passivationDefaults } from './passivationMemo
 /** The design's targets, as multiples of the Express baseline measured in the same run. */
 const spreadTargetRatio = 0.75;
 const hotTargetRatio = 0.6;
+/** Issue #13: Acta at least as fast as the Emmett peer, spread and hot. */
+const peerTargetRatio = 1.0;
 /** A server that is not healthy after this many probes is reported, not waited for. */
 const benchHealthAttempts = 20;
 const benchHealthDelayMs = 250;
@@ -73,8 +79,17 @@ interface Measured extends BenchRow {
   boxCpuMs: BoxCpuMs[];
   scenario: CannonScenarioName;
   start: () => Promise<StartedServer>;
+  /** Durable rows: balances read back after every measured run (the baseline stores nothing). */
+  verifiesBalances: boolean;
   server?: StartedServer;
   request?: ActaCannonRequest;
+  ledger?: DepositLedger;
+}
+
+/** Runs `start` once; every caller gets the same server. */
+function once(start: () => Promise<StartedServer>): () => Promise<StartedServer> {
+  let started: Promise<StartedServer> | null = null;
+  return () => (started ??= start());
 }
 
 /** Starts the row's server (shared by rows with the same start) and prepares its accounts; a failure marks the row skipped. */
@@ -88,6 +103,8 @@ async function prepare(row: Measured, started: Map<() => Promise<StartedServer>,
       if (!healthy) throw new Error(`server at ${server.baseUrl} never became healthy`);
       row.request = await prepareCannonScenario(row.scenario, client, { ...flags, baseUrl: server.baseUrl });
       row.server = server;
+      // The deposit scenarios open their accounts with a zero balance.
+      if (row.verifiesBalances) row.ledger = new DepositLedger(row.request.acta.amount);
     } finally {
       client.close();
     }
@@ -102,7 +119,7 @@ async function measureRound(rows: readonly Measured[], round: number, flags: Can
     if (row.server === undefined || row.request === undefined) continue;
     log(`Round ${round}/${flags.rounds}: ${row.label} (${flags.warmupS}s warm-up + ${flags.durationS}s) ...`);
     const run = { baseUrl: row.server.baseUrl, request: row.request, connections: flags.connections, workers: flags.workers };
-    if (flags.warmupS > 0) await runCannon({ ...run, durationS: flags.warmupS });
+    if (flags.warmupS > 0) row.ledger?.record(await runCannon({ ...run, durationS: flags.warmupS }));
     // Box marks outside the server's, so walking /proc is not billed to the server's thread.
     const boxMark = markBoxCpu();
     const mark = markServerCpu();
@@ -111,6 +128,21 @@ async function measureRound(rows: readonly Measured[], round: number, flags: Can
     row.boxCpuMs.push(boxCpuSince(boxMark));
     row.rounds.push(stats);
     log(formatCannonStats(row.label, stats));
+    if (row.ledger !== undefined) await checkBalances(row, row.ledger, log);
+  }
+}
+
+/** After the measured window (not billed to it): the balances must hold exactly the acknowledged deposits. */
+async function checkBalances(row: Measured, ledger: DepositLedger, log: (line: string) => void): Promise<void> {
+  if (row.server === undefined || row.request === undefined) return;
+  ledger.record(row.rounds[row.rounds.length - 1] as CannonStats);
+  const client = createHttpClient({ baseUrl: row.server.baseUrl, requestTimeoutMs: loadLimits.requestTimeoutMsDefault, maxSockets: loadLimits.balanceReadConcurrency });
+  try {
+    const verdict = await verifyBalances(client, row.request.acta.accountIds, ledger);
+    row.balanceChecks = [...(row.balanceChecks ?? []), verdict];
+    log(`  ${formatBalanceVerdict(row.label, verdict)}`);
+  } finally {
+    client.close();
   }
 }
 
@@ -224,10 +256,18 @@ async function main(argv: string[]): Promise<number> {
     return exitCodes.usage;
   }
   const log = (line: string) => console.log(line);
+  const startActa = once(startActaServer);
+  // The peer takes a database of its own on the Postgres Acta uses (embedded or DATABASE_URL's server).
+  const startEmmett = once(async () => {
+    const acta = await startActa();
+    if (acta.databaseUrl === undefined) throw new Error('Acta runs without Postgres (EVENT_STORE_KIND=in-memory), so there is no server for the Emmett peer');
+    return startEmmettPeer(acta.databaseUrl);
+  });
   const baseline: Measured = {
     label: 'express-baseline',
     scenario: 'deposits-spread',
     start: startExpressBaseline,
+    verifiesBalances: false,
     description: 'trivial Express 5 JSON POST route, same requests, no storage',
     rounds: [],
     serverBusyMs: [],
@@ -236,7 +276,8 @@ async function main(argv: string[]): Promise<number> {
   const spread: Measured = {
     label: 'acta deposits-spread',
     scenario: 'deposits-spread',
-    start: startActaServer,
+    start: startActa,
+    verifiesBalances: true,
     description: `durable deposits round-robin over ${flags.accounts} accounts`,
     targetRatio: spreadTargetRatio,
     rounds: [],
@@ -246,14 +287,41 @@ async function main(argv: string[]): Promise<number> {
   const hot: Measured = {
     label: 'acta deposits-hot',
     scenario: 'deposits-hot',
-    start: startActaServer,
+    start: startActa,
+    verifiesBalances: true,
     description: 'durable deposits all on one account',
     targetRatio: hotTargetRatio,
     rounds: [],
     serverBusyMs: [],
     boxCpuMs: [],
   };
-  const rows = passivation.only ? [] : [baseline, spread, hot];
+  const emmettSpread: Measured = {
+    label: 'emmett deposits-spread',
+    scenario: 'deposits-spread',
+    start: startEmmett,
+    verifiesBalances: true,
+    description: `the Emmett peer (load/peers/emmett): deposits round-robin over ${flags.accounts} accounts`,
+    rounds: [],
+    serverBusyMs: [],
+    boxCpuMs: [],
+  };
+  const emmettHot: Measured = {
+    label: 'emmett deposits-hot',
+    scenario: 'deposits-hot',
+    start: startEmmett,
+    verifiesBalances: true,
+    description: 'the Emmett peer: deposits all on one account',
+    rounds: [],
+    serverBusyMs: [],
+    boxCpuMs: [],
+  };
+  const rows = passivation.only ? [] : [baseline, spread, hot, emmettSpread, emmettHot];
+  const peers: PeerPair[] = passivation.only
+    ? []
+    : [
+        { scenario: 'deposits-spread', acta: spread, peer: emmettSpread, targetRatio: peerTargetRatio },
+        { scenario: 'deposits-hot', acta: hot, peer: emmettHot, targetRatio: peerTargetRatio },
+      ];
 
   const started = new Map<() => Promise<StartedServer>, Promise<StartedServer>>();
   let lag: LagRow | null = null;
@@ -262,7 +330,8 @@ async function main(argv: string[]): Promise<number> {
     for (let round = 1; round <= flags.rounds && rows.length > 0; round += 1) await measureRound(rows, round, flags, log);
     if (lagRate > 0 && rows.length > 0) lag = await measureLag(spread, lagRate, flags, log);
   } finally {
-    for (const server of started.values()) await server.then((running) => running.close(), () => undefined);
+    // Last started first: the peer's database lives on the Postgres Acta's runtime may own (embedded).
+    for (const server of [...started.values()].reverse()) await server.then((running) => running.close(), () => undefined);
   }
   // After the other servers closed: it boots its own runtime (same embedded Postgres data folder).
   let memory: MemoryGrowthRow | null = null;
@@ -273,6 +342,7 @@ async function main(argv: string[]): Promise<number> {
 
   const machine = machineInfo();
   if (rows.length > 0) console.log(`\n${formatBenchTable(rows, baseline)}\n\n${formatCeilingLines(rows, baseline, machine.availableParallelism ?? machine.cores).join('\n')}`);
+  for (const pair of peers) console.log(formatPeerLine(pair));
   if (lag !== null) console.log(formatLagLine(lag));
   if (memory !== null) console.log(formatMemoryGrowthLine(memory));
   const settings = {
@@ -286,18 +356,20 @@ async function main(argv: string[]): Promise<number> {
   };
   // A passivation-only run would replace the throughput tables with nothing, so it writes no RESULTS.md.
   if (!passivation.only) {
-    await writeFile(resultsPath, formatResultsMarkdown(rows, baseline, settings, machine, await readFindings(), lag, memory));
+    await writeFile(resultsPath, formatResultsMarkdown(rows, baseline, settings, machine, await readFindings(), lag, memory, peers));
     console.log(`\nWrote ${resultsPath}`);
   }
 
   const measured = rows.filter((row) => row.rounds.length > 0);
   const unclean = measured.filter((row) => !isCleanRow(row));
   if (unclean.length > 0) console.error(`FAIL: runs with non-2xx or errors: ${unclean.map((row) => row.label).join(', ')}`);
+  const unbalanced = measured.filter((row) => (row.balanceChecks ?? []).some((verdict) => !verdict.ok));
+  if (unbalanced.length > 0) console.error(`FAIL: balances differ from the deposits answered 2xx: ${unbalanced.map((row) => row.label).join(', ')}`);
   const missed = measured.filter((row) => missesTarget(row, baseline));
   if (missed.length > 0) console.error(`Targets missed: ${missed.map((row) => row.label).join(', ')}`);
   const memoryFailed = memory !== null && (memory.small === null || memory.large === null);
   if (memoryFailed) console.error(`FAIL: ${formatMemoryGrowthLine(memory as MemoryGrowthRow)}`);
-  if (unclean.length > 0 || memoryFailed || (!passivation.only && baseline.rounds.length === 0)) return exitCodes.failed;
+  if (unclean.length > 0 || unbalanced.length > 0 || memoryFailed || (!passivation.only && baseline.rounds.length === 0)) return exitCodes.failed;
   return flags.enforceTargets && missed.length > 0 ? exitCodes.failed : exitCodes.passed;
 }
 

@@ -8,6 +8,7 @@ import { CannonStats, isCleanRun } from '../cannon/runCannon';
 import { MemoryGrowthRow, formatMemoryGrowthMarkdown } from './memoryGrowth';
 import type { BoxCpuMs } from './boxCpu';
 import { formatCeilingLine, formatUs, perRequestUs, sumOrNull } from './boxCeiling';
+import type { BalanceVerdict } from './balanceCheck';
 
 export interface BenchRow {
   label: string;
@@ -26,6 +27,17 @@ export interface BenchRow {
   skipped?: string;
   /** Minimum throughput as a multiple of the baseline, from the design's targets. */
   targetRatio?: number;
+  /** Durable rows: the balances read back after each measured run (balanceCheck.ts). */
+  balanceChecks?: BalanceVerdict[];
+}
+
+/** An Acta row and the Emmett peer's row of the same scenario, for "Acta ÷ Emmett". */
+export interface PeerPair {
+  scenario: string;
+  acta: BenchRow;
+  peer: BenchRow;
+  /** Minimum Acta ÷ Emmett req/s. */
+  targetRatio: number;
 }
 
 export interface BenchSettings {
@@ -178,6 +190,40 @@ export function medianPerRequest(row: BenchRow, part: CpuPart): number | null {
   return values.length === 0 ? null : median(values);
 }
 
+/** Acta's req/s ÷ the peer's in each round, its median, and the box CPU per request of both. */
+export function formatPeerLine(pair: PeerPair): string {
+  if (pair.acta.rounds.length === 0 || pair.peer.rounds.length === 0) {
+    return `Acta ÷ Emmett, ${pair.scenario}: not measured (${pair.peer.skipped ?? pair.acta.skipped ?? 'a row did not run'})`;
+  }
+  const ratios = roundRatios(pair.acta, pair.peer);
+  if (ratios.length === 0) return `Acta ÷ Emmett, ${pair.scenario}: n/a (the peer served nothing)`;
+  const ratio = median(ratios);
+  const actaBox = medianPerRequest(pair.acta, 'box');
+  const peerBox = medianPerRequest(pair.peer, 'box');
+  const cpu = actaBox === null || peerBox === null ? 'box CPU µs/req n/a' : `box CPU µs/req Acta ${formatUs(actaBox)}, Emmett ${formatUs(peerBox)}`;
+  const verdict = ratio >= pair.targetRatio ? 'PASS' : 'MISS';
+  return (
+    `Acta ÷ Emmett, ${pair.scenario}: ${ratio.toFixed(2)}× req/s (per round ${ratios.map((value) => value.toFixed(2)).join(' ')}); ` +
+    `${cpu}; target ≥ ${pair.targetRatio.toFixed(2)} ${verdict}`
+  );
+}
+
+/** One line per durable row: how many runs' balances were read back and whether they held. */
+export function formatBalanceLines(rows: readonly BenchRow[]): string[] {
+  return rows
+    .filter((row) => row.balanceChecks !== undefined && row.balanceChecks.length > 0)
+    .map((row) => {
+      const checks = row.balanceChecks as BalanceVerdict[];
+      const failed = checks.filter((verdict) => !verdict.ok);
+      const acknowledged = checks.reduce((sum, verdict) => sum + verdict.acknowledged, 0);
+      const unanswered = checks.reduce((sum, verdict) => sum + verdict.unanswered, 0);
+      const what = `${checks.length} run(s), ${acknowledged} deposits answered 2xx, ${unanswered} unanswered when a run ended`;
+      if (failed.length === 0) return `balances of ${row.label}: verified after every measured run (${what})`;
+      const first = failed[0] as BalanceVerdict;
+      return `balances of ${row.label}: MISMATCH in ${failed.length} of ${checks.length} checks, first: sum ${first.observed ?? `unreadable (${first.problem ?? 'no reason'})`}, expected ${first.atLeast}..${first.atMost}`;
+    });
+}
+
 /** The box ceiling line of every measured row that has a target. */
 export function formatCeilingLines(rows: readonly BenchRow[], baseline: BenchRow, cores: number): string[] {
   const baselineRps = baseline.rounds.length === 0 ? null : median(baseline.rounds.map((stats) => stats.requestsPerSec));
@@ -225,6 +271,29 @@ function skippedNotes(rows: readonly BenchRow[]): string[] {
   return rows.filter((row) => row.rounds.length === 0).map((row) => `${row.label} not run: ${row.skipped ?? 'no reason recorded'}`);
 }
 
+/** What each durable row's server does for one deposit, so "Acta ÷ Emmett" compares known work. */
+const perDepositWork = [
+  '### What each stack does per deposit',
+  '',
+  '- **Acta** (`src/`): validates the request; dedupes the Idempotency-Key and the transactionId (both are recorded,',
+  '  with the exact response, so a repeat replays it and another key with the same transactionId is caught); the',
+  '  account actor decides on its in-memory state (no stream read per command); the event and its outbox row are',
+  '  appended in one transaction, group-committed with other accounts\' appends (one statement per batch); the read',
+  '  model (account summary and statement) is updated afterwards by the projectors, fed by the outbox relay, and',
+  '  the outbox is what publication to Kafka is driven from. The balance read is served from that read model.',
+  '- **Emmett peer** (`load/peers/emmett/`, @event-driven-io/emmett + emmett-postgresql 0.42.0, pongo 0.16.11):',
+  '  validates the body with Emmett\'s asserts; Emmett\'s CommandHandler reads the whole account stream (no',
+  '  snapshots, so a hot account\'s read grows with its history), evolves it, decides, and appends the event with the',
+  '  stream\'s version as expected version (emt_append_to_stream, one transaction per deposit, no batching across',
+  '  accounts); in the same transaction the inline Pongo projection reads and upserts the balance document; a',
+  '  version conflict re-runs the handler (up to 10 retries, randomised 5–200 ms backoff). No idempotency: the',
+  '  Idempotency-Key is ignored and the transactionId is stored in the event but not checked, so a retried',
+  '  request deposits twice. No outbox or publication. The balance read is one Pongo document lookup.',
+  '- Both run in the bench\'s process on its main thread (same server-thread and box CPU measurement) and store in',
+  '  the same Postgres server, the peer in a fresh database of its own; while one is measured the other is idle but',
+  '  alive (whatever Acta\'s read pipeline does while idle is billed to the row being measured).',
+];
+
 /**
  * load/RESULTS.md. `findings` is the hand-written load/FINDINGS.md: RESULTS.md is regenerated on
  * every run, so what was learnt lives in its own file and is copied in below the numbers.
@@ -237,6 +306,7 @@ export function formatResultsMarkdown(
   findings: string | null = null,
   lag: LagRow | null = null,
   memory: MemoryGrowthRow | null = null,
+  peers: readonly PeerPair[] = [],
 ): string {
   const tableRows = rows.map((row) => cells(row, baseline)).map((c) => `| ${columns.map((column) => c[column]).join(' | ')} |`);
   return [
@@ -256,9 +326,12 @@ export function formatResultsMarkdown(
     '',
     ...skippedNotes(rows).map((note) => `- ${note}`),
     ...formatCeilingLines(rows, baseline, machine.availableParallelism ?? machine.cores).map((line) => `- ${line}`),
+    ...peers.map((pair) => `- ${formatPeerLine(pair)}`),
+    ...formatBalanceLines(rows).map((line) => `- ${line}`),
     ...(lag === null ? [] : [`- ${formatLagLine(lag)}`]),
     '',
     ...(memory === null ? [] : [...formatMemoryGrowthMarkdown(memory), '']),
+    ...(peers.length === 0 ? [] : [...perDepositWork, '']),
     'How to read it:',
     '- Each round measures every row back to back (baseline first). req/s, p50 and p99 are medians over rounds of',
     '  autocannon\'s mean of per-second counts and its latency percentiles; "vs baseline" is the median over rounds of',

@@ -12,6 +12,8 @@ export interface StartedServer {
   baseUrl: string;
   /** Account actors live in this process right now (passivationMemory.ts watches them go). */
   liveActors?: () => number;
+  /** The Postgres it stores in (embedded or external), so a peer can take a database of its own next to it; absent in memory. */
+  databaseUrl?: string;
   close(): Promise<void>;
 }
 
@@ -34,6 +36,7 @@ export const startActaServer = async (overrides: Record<string, string> = {}): P
   return {
     baseUrl: `http://127.0.0.1:${port}/api`,
     liveActors: () => runtime.system.stats().live,
+    ...(runtime.storage.url === null ? {} : { databaseUrl: runtime.storage.url }),
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -23,7 +23,10 @@ export interface CannonRunOptions {
 export interface CannonStats {
   /** Mean of autocannon's per-second request counts (its "Req/Sec Avg"). */
   requestsPerSec: number;
+  /** Responses received (autocannon's requests.total). */
   totalRequests: number;
+  /** Requests sent (autocannon's requests.sent); those above totalRequests had no answer when the run ended. */
+  requestsSent: number;
   durationS: number;
   latencyP50Ms: number;
   latencyP99Ms: number;
@@ -56,6 +59,8 @@ export function statsOf(result: autocannon.Result): CannonStats {
   return {
     requestsPerSec: result.requests.average,
     totalRequests: result.requests.total,
+    // Present in autocannon 9's result, missing from its type declarations.
+    requestsSent: (result.requests as { sent?: number }).sent ?? result.requests.total,
     durationS: result.duration,
     latencyP50Ms: result.latency.p50,
     latencyP99Ms: result.latency.p99,

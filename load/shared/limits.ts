@@ -50,6 +50,24 @@ export const loadLimits = {
   cannonAccountsMax: 100_000,
   /** Response bytes the runner reads before dropping the body; bank responses are far smaller. */
   responseBytesMax: 1024 * 1024,
+  /** Bench: balance reads in flight while verifying a run's deposits (the accounts are read back after each run). */
+  balanceReadConcurrency: 20,
+  /** Bench: how long a run's balances may take to settle (Acta's read model is asynchronous), and the pause between reads. */
+  balanceSettleMs: 15_000,
+  balanceSettlePollMs: 250,
+  /** Emmett peer: its pg pool (Acta's PG_POOL_MAX default is 16) and the statement and connect timeouts pg leaves unlimited. */
+  peerPoolMax: 16,
+  peerStatementTimeoutMs: 10_000,
+  peerConnectTimeoutMs: 5_000,
+  /** Emmett peer: CommandHandler's retry on a version conflict (Emmett's own default is 3 retries from 100 ms, factor 1.5). */
+  peerConflictRetries: 10,
+  peerConflictRetryMinMs: 5,
+  peerConflictRetryMaxMs: 200,
+  peerConflictRetryFactor: 1.5,
+  /** Emmett peer close: how long abandoned handlers may keep using the pool, polled until it is idle this many times in a row. */
+  peerDrainMs: 10_000,
+  peerDrainPollMs: 100,
+  peerDrainIdlePolls: 5,
 } as const;
 
 assert.ok(loadLimits.poolAccountsMax >= loadLimits.seedAccountsMax, 'the pool must hold every seeded account');
@@ -58,3 +76,6 @@ assert.ok(loadLimits.healthAttemptsDefault <= loadLimits.healthAttemptsMax);
 assert.ok(loadLimits.healthRetryDelayMsDefault <= loadLimits.healthRetryDelayMsMax);
 assert.ok(loadLimits.topErrorsShown <= loadLimits.errorKeysMax);
 assert.ok(loadLimits.historyLimitMax >= 1);
+assert.ok(loadLimits.balanceSettlePollMs < loadLimits.balanceSettleMs);
+assert.ok(loadLimits.peerConflictRetryMinMs <= loadLimits.peerConflictRetryMaxMs);
+assert.ok(loadLimits.peerStatementTimeoutMs < loadLimits.requestTimeoutMsDefault + 1, 'a peer statement must end before the client gives up on its request');

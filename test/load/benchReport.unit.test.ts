@@ -1,7 +1,8 @@
 // The bench's arithmetic: median ratios over rounds, the findings file carried into RESULTS.md, and the
 // projection-lag histogram difference.
 import { expect } from 'chai';
-import { BenchRow, formatBenchTable, formatCeilingLines, formatResultsMarkdown, median, medianPerRequest, missesTarget, roundRatios } from '../../load/bench/benchReport';
+import { DepositLedger } from '../../load/bench/balanceCheck';
+import { BenchRow, PeerPair, formatBalanceLines, formatBenchTable, formatCeilingLines, formatPeerLine, formatResultsMarkdown, median, medianPerRequest, missesTarget, roundRatios } from '../../load/bench/benchReport';
 import { parseHistogramBuckets, summarizeLag } from '../../load/bench/projectionLag';
 import { CannonStats } from '../../load/cannon/runCannon';
 
@@ -9,6 +10,7 @@ function stats(requestsPerSec: number, overrides: Partial<CannonStats> = {}): Ca
   return {
     requestsPerSec,
     totalRequests: requestsPerSec * 5,
+    requestsSent: requestsPerSec * 5,
     durationS: 5,
     latencyP50Ms: 10,
     latencyP99Ms: 20,
@@ -125,5 +127,56 @@ describe('projection lag', () => {
   it('has nothing to say about a run that applied no event', () => {
     const buckets = parseHistogramBuckets(exposition([1, 2, 3, 4]), 'acta_projection_lag_seconds');
     expect(summarizeLag(buckets, buckets, 0.05)).to.deep.equal({ events: 0, p99AtMostS: null, shareWithin: null });
+  });
+});
+
+describe('bench report: Acta ÷ Emmett and the balance checks', () => {
+  const pair = (acta: number[], peer: number[]): PeerPair => ({ scenario: 'deposits-spread', acta: row('acta deposits-spread', acta), peer: row('emmett deposits-spread', peer), targetRatio: 1 });
+
+  it('divides Acta by the peer round by round, takes the median and judges it against 1.00', () => {
+    expect(formatPeerLine(pair([300, 100, 300], [200, 200, 100]))).to.match(/^Acta ÷ Emmett, deposits-spread: 1\.50× req\/s \(per round 1\.50 0\.50 3\.00\);.*target ≥ 1\.00 PASS$/);
+    expect(formatPeerLine(pair([100, 100, 100], [200, 200, 200]))).to.match(/0\.50× req\/s.*MISS$/);
+  });
+
+  it('says why when one side was not measured', () => {
+    const missing = pair([300], []);
+    missing.peer.skipped = 'peer did not start';
+    expect(formatPeerLine(missing)).to.equal('Acta ÷ Emmett, deposits-spread: not measured (peer did not start)');
+  });
+
+  it('puts the pairs, the balance lines and what each stack does per deposit into RESULTS.md', () => {
+    const baseline = row('express-baseline', [1000]);
+    const acta = row('acta deposits-spread', [500]);
+    const peer = row('emmett deposits-spread', [250]);
+    const ledger = new DepositLedger(100);
+    ledger.record(stats(10, { totalRequests: 10, requestsSent: 10, statusCodes: { 201: 10 } }));
+    acta.balanceChecks = [ledger.settle(1_000)];
+    ledger.record(stats(10, { totalRequests: 10, requestsSent: 10, statusCodes: { 201: 10 } }));
+    peer.balanceChecks = [ledger.settle(1_900)];
+    const markdown = formatResultsMarkdown([baseline, acta, peer], baseline, settings, machine, null, null, null, [{ scenario: 'deposits-spread', acta, peer, targetRatio: 1 }]);
+    expect(markdown).to.contain('- Acta ÷ Emmett, deposits-spread: 2.00× req/s');
+    expect(markdown).to.contain('- balances of acta deposits-spread: verified after every measured run (1 run(s), 10 deposits answered 2xx, 0 unanswered when a run ended)');
+    expect(markdown).to.contain('- balances of emmett deposits-spread: MISMATCH in 1 of 1 checks, first: sum 1900, expected 2000..2000');
+    expect(markdown).to.contain('### What each stack does per deposit');
+    expect(formatBalanceLines([baseline])).to.deep.equal([]);
+  });
+});
+
+describe('bench balance ledger', () => {
+  it('is exact when nothing was left in flight, and widens by the unanswered requests', () => {
+    const ledger = new DepositLedger(100, 1_000);
+    ledger.record(stats(5, { totalRequests: 5, requestsSent: 5, statusCodes: { 201: 5 } }));
+    expect(ledger.expected()).to.deep.equal({ atLeast: 1_500, atMost: 1_500 });
+    ledger.record(stats(5, { totalRequests: 6, requestsSent: 8, statusCodes: { 201: 5, 503: 1 } }));
+    expect(ledger.expected()).to.deep.equal({ atLeast: 2_000, atMost: 2_200 });
+  });
+
+  it('refuses a sum off the amount grid and starts the next window from the sum read', () => {
+    const ledger = new DepositLedger(100);
+    ledger.record(stats(2, { totalRequests: 2, requestsSent: 3, statusCodes: { 201: 2 } }));
+    expect(ledger.settle(250)).to.deep.include({ ok: false, observed: 250 });
+    expect(ledger.expected()).to.deep.equal({ atLeast: 250, atMost: 250 });
+    expect(ledger.settle(250).ok).to.equal(true);
+    expect(ledger.settle(null, 'GET balance answered 503').ok).to.equal(false);
   });
 });
