@@ -30,10 +30,60 @@ import { buildOpenApiDocument, openApiRouter } from '../../src/http/openapi';
 import { freezeBody, historyQuery, moneyBody, openAccountBody, transferBody, unfreezeBody } from '../../src/http/schemas';
 import { HttpResult, TestApp, get, post, request, startTestApp } from '../support/app';
 
-type Json = Record<string, any>;
 
 const logger = createLogger('silent');
 const methods = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
+
+/** The JSON Schema keywords these tests read; any other keyword passes through as unknown. */
+interface Schema {
+  [keyword: string]: unknown;
+  $ref?: string;
+  type?: string;
+  properties?: Record<string, Schema>;
+  required?: string[];
+  items?: Schema;
+  allOf?: Schema[];
+  anyOf?: Schema[];
+  oneOf?: Schema[];
+  additionalProperties?: unknown;
+  enum?: string[];
+  minimum?: number;
+  maximum?: number;
+  maxLength?: number;
+  default?: unknown;
+}
+interface MediaType {
+  schema: Schema;
+}
+interface ResponseSpec {
+  $ref?: string;
+  description?: string;
+  content?: Record<string, MediaType>;
+}
+interface Parameter {
+  $ref?: string;
+  name: string;
+  in: string;
+  required?: boolean;
+  schema: Schema;
+}
+interface Operation {
+  operationId: string;
+  summary: string;
+  parameters?: Parameter[];
+  requestBody?: { required: boolean; content: Record<string, MediaType> };
+  responses: Record<string, ResponseSpec>;
+  security?: unknown;
+}
+/** The parts of the OpenAPI document these tests read (the document is plain JSON: read, then asserted). */
+interface Document {
+  openapi: string;
+  info: { title: string; version: string };
+  paths: Record<string, Partial<Record<(typeof methods)[number], Operation>>>;
+  components: { schemas: Record<string, Schema>; securitySchemes: Record<string, Record<string, unknown>> };
+}
+/** A JSON answer's body. */
+type Body = Record<string, unknown>;
 
 /** Every route Acta serves. Add a route here when you add it to a router — and document it. */
 const documentedRoutes = [
@@ -117,23 +167,24 @@ function routesOf(prefix: string, router: Router): string[] {
   return routes;
 }
 
-function operationsOf(doc: Json): Array<{ key: string; path: string; method: string; op: Json }> {
-  const operations: Array<{ key: string; path: string; method: string; op: Json }> = [];
-  for (const [path, item] of Object.entries(doc.paths as Json)) {
+function operationsOf(doc: Document): Array<{ key: string; path: string; method: string; op: Operation }> {
+  const operations: Array<{ key: string; path: string; method: string; op: Operation }> = [];
+  for (const [path, item] of Object.entries(doc.paths)) {
     for (const method of methods) {
-      if (item[method]) operations.push({ key: `${method.toUpperCase()} ${path}`, path, method, op: item[method] });
+      const op = item[method];
+      if (op) operations.push({ key: `${method.toUpperCase()} ${path}`, path, method, op });
     }
   }
   return operations;
 }
 
-function pointer(doc: Json, ref: string): unknown {
+function pointer(doc: Document, ref: string): unknown {
   expect(ref, `${ref} must be a local reference`).to.match(/^#\//);
   return ref
     .slice(2)
     .split('/')
     .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Json)[key] : undefined), doc);
+    .reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), doc);
 }
 
 function collectRefs(value: unknown, found: string[] = []): string[] {
@@ -147,8 +198,9 @@ function collectRefs(value: unknown, found: string[] = []): string[] {
   return found;
 }
 
-function deref(doc: Json, value: Json): Json {
-  return typeof value.$ref === 'string' ? (pointer(doc, value.$ref) as Json) : value;
+/** The target of a local $ref (asserted to be the kind of node that sits there), or the value itself. */
+function deref<T extends { $ref?: string }>(doc: Document, value: T): T {
+  return typeof value.$ref === 'string' ? (pointer(doc, value.$ref) as T) : value;
 }
 
 async function listen(app: Express): Promise<{ baseUrl: string; close: () => Promise<void> }> {
@@ -166,7 +218,7 @@ async function listen(app: Express): Promise<{ baseUrl: string; close: () => Pro
 }
 
 describe('OpenAPI document', () => {
-  const doc = buildOpenApiDocument() as Json;
+  const doc = buildOpenApiDocument() as unknown as Document;
 
   it('is OpenAPI 3.1.0 with info and paths', () => {
     expect(doc.openapi).to.equal('3.1.0');
@@ -199,8 +251,8 @@ describe('OpenAPI document', () => {
       expect(op.summary, key).to.be.a('string').and.not.empty;
       expect(Object.keys(op.responses ?? {}), key).to.not.be.empty;
       expect(Object.keys(op.responses).some((status) => /^2\d\d$/.test(status)), `${key} has a success response`).to.equal(true);
-      for (const response of Object.values(op.responses as Json)) expect(deref(doc, response).description, key).to.be.a('string');
-      const parameters = ((op.parameters ?? []) as Json[]).map((parameter) => deref(doc, parameter));
+      for (const response of Object.values(op.responses)) expect(deref(doc, response).description, key).to.be.a('string');
+      const parameters = (op.parameters ?? []).map((parameter) => deref(doc, parameter));
       const pathNames = [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]);
       for (const name of pathNames) {
         const parameter = parameters.find((p) => p.in === 'path' && p.name === name);
@@ -215,13 +267,14 @@ describe('OpenAPI document', () => {
     const problem = doc.components.schemas.Problem;
     expect(problem.type).to.equal('object');
     expect(problem.required).to.include.members(['type', 'title', 'status', 'detail', 'code']);
-    for (const field of ['type', 'title', 'detail', 'code']) expect(problem.properties[field].type).to.equal('string');
-    expect(problem.properties.status.type).to.equal('integer');
+    const properties = problem.properties!;
+    for (const field of ['type', 'title', 'detail', 'code']) expect(properties[field].type).to.equal('string');
+    expect(properties.status.type).to.equal('integer');
     let problemResponses = 0;
     for (const { key, op } of operationsOf(doc)) {
-      for (const [status, response] of Object.entries(op.responses as Json)) {
+      for (const [status, response] of Object.entries(op.responses)) {
         if (!/^[45]\d\d$/.test(status)) continue;
-        const content = deref(doc, response).content as Json;
+        const content = deref(doc, response).content ?? {};
         if (key.endsWith('/readyz') || key.endsWith('/health')) continue; // readiness answers 503 with its report
         expect(Object.keys(content), `${key} ${status}`).to.deep.equal(['application/problem+json']);
         expect(collectRefs(content), `${key} ${status}`).to.include('#/components/schemas/Problem');
@@ -234,7 +287,7 @@ describe('OpenAPI document', () => {
   it('lists the README problem codes on the operations that answer them', () => {
     const codes = (key: string, status: number): string[] => {
       const op = operationsOf(doc).find((operation) => operation.key === key)!.op;
-      return op.responses[String(status)].content['application/problem+json'].schema.properties.code.enum;
+      return op.responses[String(status)].content!['application/problem+json'].schema.properties!.code.enum!;
     };
     expect(codes('POST /api/accounts', 400)).to.include.members(['validation_failed', 'malformed_json', 'idempotency_key_missing']);
     expect(codes('POST /api/accounts', 409)).to.include('account_already_exists');
@@ -269,8 +322,8 @@ describe('OpenAPI document', () => {
     };
     for (const [key, { schema, required }] of Object.entries(expected)) {
       const op = operationsOf(doc).find((operation) => operation.key === key)!.op;
-      expect(op.requestBody.required, key).to.equal(required);
-      const body = deref(doc, op.requestBody.content['application/json'].schema);
+      expect(op.requestBody?.required, key).to.equal(required);
+      const body = deref(doc, op.requestBody!.content['application/json'].schema);
       expect(body, key).to.deep.equal(z.toJSONSchema(schema));
     }
     for (const { key, op } of operationsOf(doc)) {
@@ -281,7 +334,7 @@ describe('OpenAPI document', () => {
   it('requires the Idempotency-Key header on every account command and bearer auth on every admin route', () => {
     expect(doc.components.securitySchemes.adminBearer).to.deep.include({ type: 'http', scheme: 'bearer' });
     for (const { key, op } of operationsOf(doc)) {
-      const parameters = ((op.parameters ?? []) as Json[]).map((parameter) => deref(doc, parameter));
+      const parameters = (op.parameters ?? []).map((parameter) => deref(doc, parameter));
       const header = parameters.find((p) => p.in === 'header' && p.name === 'Idempotency-Key');
       if (key.startsWith('POST /api/accounts') || key === 'POST /api/transfers') {
         expect(header?.required, `${key} requires Idempotency-Key`).to.equal(true);
@@ -294,7 +347,7 @@ describe('OpenAPI document', () => {
 
   it('documents minVersion on reads and limit/offset on history', () => {
     const parametersOf = (key: string) =>
-      ((operationsOf(doc).find((operation) => operation.key === key)!.op.parameters ?? []) as Json[]).map((p) => deref(doc, p));
+      (operationsOf(doc).find((operation) => operation.key === key)!.op.parameters ?? []).map((p) => deref(doc, p));
     for (const key of ['GET /api/accounts/{accountId}', 'GET /api/accounts/{accountId}/balance', 'GET /api/accounts/{accountId}/history', 'GET /api/transfers/{transferId}']) {
       const query = parametersOf(key).filter((p) => p.in === 'query');
       expect(query.map((p) => p.name).sort(), key).to.deep.equal(key.endsWith('/history') ? ['limit', 'minVersion', 'offset'] : ['minVersion']);
@@ -309,8 +362,8 @@ describe('OpenAPI document', () => {
   it('documents the query bounds the gateway actually enforces', async () => {
     const parameters = operationsOf(doc)
       .find((operation) => operation.key === 'GET /api/accounts/{accountId}/history')!
-      .op.parameters.map((p: Json) => deref(doc, p)) as Json[];
-    const schema = (name: string) => parameters.find((p) => p.name === name)!.schema as Json;
+      .op.parameters!.map((p) => deref(doc, p));
+    const schema = (name: string) => parameters.find((p) => p.name === name)!.schema;
     const app = express();
     app.use('/api', accountQueryRoutes({ readModel: stubReadModel, versions: {} as ProjectionVersions, readWaitMs: 0, store: noStreams }));
     app.use(errorHandler(logger));
@@ -319,10 +372,10 @@ describe('OpenAPI document', () => {
       const status = async (query: string) => (await fetch(`${server.baseUrl}/api/accounts/a-1/history?${query}`)).status;
       for (const name of ['limit', 'offset']) {
         expect(await status(`${name}=${schema(name).minimum}`), `${name} at its minimum`).to.equal(200);
-        expect(await status(`${name}=${schema(name).minimum - 1}`), `${name} below its minimum`).to.equal(400);
+        expect(await status(`${name}=${Number(schema(name).minimum) - 1}`), `${name} below its minimum`).to.equal(400);
         expect(await status(`${name}=${schema(name).maximum}`), `${name} at its maximum`).to.equal(200);
       }
-      expect(await status(`limit=${schema('limit').maximum + 1}`), 'limit above its maximum').to.equal(400);
+      expect(await status(`limit=${Number(schema('limit').maximum) + 1}`), 'limit above its maximum').to.equal(400);
       expect(await status('limit=1.5'), 'limit is an integer').to.equal(400);
       expect(await status('unknown=1'), 'unknown query parameters').to.equal(400);
       const page = await (await fetch(`${server.baseUrl}/api/accounts/a-1/history`)).json();
@@ -400,12 +453,12 @@ describe('openApiRouter', () => {
 });
 
 /** The schema with every local $ref replaced by its target (siblings of a $ref are kept). */
-function inlineRefs(doc: Json, value: unknown): unknown {
+function inlineRefs(doc: Document, value: unknown): unknown {
   if (Array.isArray(value)) return value.map((item) => inlineRefs(doc, item));
   if (value === null || typeof value !== 'object') return value;
-  const { $ref, ...rest } = value as Json;
+  const { $ref, ...rest } = value as Record<string, unknown>;
   const own = Object.fromEntries(Object.entries(rest).map(([key, child]) => [key, inlineRefs(doc, child)]));
-  return typeof $ref === 'string' ? { ...(inlineRefs(doc, pointer(doc, $ref)) as Json), ...own } : own;
+  return typeof $ref === 'string' ? { ...(inlineRefs(doc, pointer(doc, $ref)) as object), ...own } : own;
 }
 
 /**
@@ -413,7 +466,7 @@ function inlineRefs(doc: Json, value: unknown): unknown {
  * beside `allOf` without `type: object`, as the problem responses' `code` enum does; JSON Schema
  * applies them, so they become one more allOf branch.
  */
-function validatorOf(schema: Json): z.ZodType {
+function validatorOf(schema: Schema): z.ZodType {
   const { allOf, ...rest } = schema;
   const spelled = Array.isArray(allOf) && Object.keys(rest).length ? { allOf: [...allOf, { type: 'object', ...rest }] } : schema;
   return z.fromJSONSchema(spelled as Parameters<typeof z.fromJSONSchema>[0]);
@@ -425,17 +478,17 @@ function validatorOf(schema: Json): z.ZodType {
  * (`additionalProperties: {}`, or no `properties` at all), so any other object must carry only
  * what it documents.
  */
-function undocumentedFields(schema: Json, value: unknown, at = '$'): string[] {
-  if (Array.isArray(schema.allOf)) return schema.allOf.flatMap((branch: Json) => undocumentedFields(branch, value, at));
+function undocumentedFields(schema: Schema, value: unknown, at = '$'): string[] {
+  if (Array.isArray(schema.allOf)) return schema.allOf.flatMap((branch) => undocumentedFields(branch, value, at));
   for (const key of ['anyOf', 'oneOf'] as const) {
     if (Array.isArray(schema[key])) {
-      const each = (schema[key] as Json[]).map((branch) => undocumentedFields(branch, value, at));
+      const each = schema[key]!.map((branch) => undocumentedFields(branch, value, at));
       return each.find((found) => found.length === 0) ?? each[0] ?? [];
     }
   }
-  if (Array.isArray(value)) return schema.items ? value.flatMap((item, index) => undocumentedFields(schema.items, item, `${at}[${index}]`)) : [];
+  if (Array.isArray(value)) return schema.items ? value.flatMap((item, index) => undocumentedFields(schema.items!, item, `${at}[${index}]`)) : [];
   if (value === null || typeof value !== 'object' || schema.type !== 'object' || !schema.properties) return [];
-  const properties = schema.properties as Json;
+  const properties = schema.properties;
   return Object.entries(value).flatMap(([key, child]) => {
     if (key in properties) return undocumentedFields(properties[key], child, `${at}.${key}`);
     return schema.additionalProperties === undefined ? [`${at}.${key}`] : [];
@@ -443,7 +496,7 @@ function undocumentedFields(schema: Json, value: unknown, at = '$'): string[] {
 }
 
 describe('documented response schemas against real answers (in-memory runtime)', () => {
-  const doc = buildOpenApiDocument() as Json;
+  const doc = buildOpenApiDocument() as unknown as Document;
   const adminToken = 'openapi-test-admin-token-0123456789';
   const admin = { authorization: `Bearer ${adminToken}` };
   /** Component names of the response schemas the sampled answers were checked against. */
@@ -458,20 +511,20 @@ describe('documented response schemas against real answers (in-memory runtime)',
   });
 
   /** The documented media type of this answer: the operation must document its status and content type. */
-  function documented(key: string, result: HttpResult): { component: string; schema: Json } {
+  function documented(key: string, result: HttpResult): { component: string; schema: Schema } {
     const op = operationsOf(doc).find((operation) => operation.key === key)?.op;
     expect(op, `${key} is documented`).to.not.equal(undefined);
-    const response = op!.responses[String(result.status)] as Json | undefined;
+    const response = op!.responses[String(result.status)] as ResponseSpec | undefined;
     expect(response, `${key} documents status ${result.status} (${JSON.stringify(result.body)})`).to.not.equal(undefined);
     const type = result.contentType.split(';')[0].trim();
-    const media = (deref(doc, response!).content as Json | undefined)?.[type] as Json | undefined;
+    const media = deref(doc, response!).content?.[type];
     expect(media, `${key} ${result.status} documents ${type}`).to.not.equal(undefined);
     const ref = collectRefs(media!.schema)[0] ?? '';
-    return { component: ref.replace('#/components/schemas/', ''), schema: inlineRefs(doc, media!.schema) as Json };
+    return { component: ref.replace('#/components/schemas/', ''), schema: inlineRefs(doc, media!.schema) as Schema };
   }
 
   /** Checks one real answer against its documented schema; returns the body for the next step. */
-  function expectDocumented(key: string, result: HttpResult, status: number): Json {
+  function expectDocumented(key: string, result: HttpResult, status: number): Body {
     expect(result.status, `${key}: ${JSON.stringify(result.body)}`).to.equal(status);
     const { component, schema } = documented(key, result);
     const parsed = validatorOf(schema).safeParse(result.body);
@@ -518,7 +571,9 @@ describe('documented response schemas against real answers (in-memory runtime)',
     expectDocumented('GET /api/accounts/{accountId}', await get(baseUrl, `/api/accounts/${accountId}${minVersion}`), 200);
     expectDocumented('GET /api/accounts/{accountId}/balance', await get(baseUrl, `/api/accounts/${accountId}/balance${minVersion}`), 200);
     const history = expectDocumented('GET /api/accounts/{accountId}/history', await get(baseUrl, `/api/accounts/${accountId}/history${minVersion}`), 200);
-    expect(history.entries.map((entry: Json) => entry.eventType)).to.have.length(unfrozen.version);
+    // Valid against HistoryPage, so entries is an array of statement entries: one per event written.
+    expect((history.entries as Body[]).map((entry) => entry.streamVersion)).to.deep.equal([1, 2, 3, 4, 5]);
+    expect(unfrozen.version).to.equal(5);
     expectDocumented('GET /api/accounts/{accountId}/history', await get(baseUrl, `/api/accounts/${accountId}/history?limit=0`), 400);
     expectDocumented('GET /api/accounts/{accountId}', await get(baseUrl, `/api/accounts/${accountId}-none`), 404);
   });
@@ -541,7 +596,7 @@ describe('documented response schemas against real answers (in-memory runtime)',
     expectDocumented('GET /api/transfers/{transferId}', await get(baseUrl, `/api/transfers/${transferId}-none`), 404);
     // The destination's stream: opened (1), then the credit leg (2).
     const history = expectDocumented('GET /api/accounts/{accountId}/history', await get(baseUrl, `/api/accounts/${destination}/history?minVersion=2`), 200);
-    expect(history.entries[1]).to.include({ direction: 'credit', counterpartyAccountId: source, transferId });
+    expect((history.entries as Body[])[1]).to.include({ direction: 'credit', counterpartyAccountId: source, transferId });
   });
 
   it('answers operations and admin routes as documented', async () => {
