@@ -22,6 +22,7 @@ import { Server, killGroup, startServer, stopHard } from '../support/serverProce
 import { seededRandom } from '../../load/shared/prng';
 import { BankWorkload } from './bankWorkload';
 import { settleAndCheck as settleAndCheckAll } from './bankInvariants';
+import { eventually } from '../support/eventually';
 
 const run = promisify(execFile);
 const projectRoot = path.resolve(__dirname, '../..');
@@ -138,7 +139,7 @@ describe('fault runs: careful clients, kills and restarts, then the invariants',
       await load.open();
       load.start();
       let downMs: number;
-      let firstAckAfterMs: number | null;
+      let firstAckAfterMs: number;
       try {
         await delay(2_000);
         const stopped = Date.now();
@@ -149,13 +150,16 @@ describe('fault runs: careful clients, kills and restarts, then the invariants',
         downMs = Date.now() - stopped;
         const ackedBefore = load.counts().acked;
         const back = Date.now();
-        while (load.counts().acked === ackedBefore && Date.now() - back < 30_000) await delay(20);
-        firstAckAfterMs = load.counts().acked > ackedBefore ? Date.now() - back : null;
+        await eventually('commands acknowledged again after Postgres is back', () => load.counts().acked, {
+          until: (acked) => acked > ackedBefore,
+          timeoutMs: 30_000,
+          intervalMs: 20,
+        });
+        firstAckAfterMs = Date.now() - back;
         await delay(3_000);
       } finally {
         await load.stop();
       }
-      expect(firstAckAfterMs, 'commands are acknowledged again after Postgres is back').to.not.equal(null);
       // The checker's pool lost its connections with the restart; pg replaces them on the next query.
       await settleAndCheck('Postgres restart', load, pool!, server.baseUrl, { postgresDownMs: downMs, firstAckAfterPostgresBackMs: firstAckAfterMs });
       expect((await fetch(`${server.baseUrl}/readyz`)).status, 'ready again').to.equal(200);

@@ -2,7 +2,7 @@
 // contract, idempotency and transactionId semantics, and bad input that writes nothing.
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { pollUntil } from '../store/pollUntil';
+import { eventually } from '../support/eventually';
 import { TestApp, post, request, startTestApp } from '../support/app';
 
 describe('account commands over HTTP (real Postgres)', function () {
@@ -321,11 +321,11 @@ describe('account commands over HTTP (real Postgres)', function () {
       try {
         const deposit = (i: number) => post(app.baseUrl, `/api/accounts/${accountId}/deposits`, { amount: i + 1, currency: 'USD', transactionId: newId('t') });
         const first = deposit(0);
-        await pollUntil(async () => appendBatch.callCount, (count) => count === 1, { timeoutMs: 10_000, intervalMs: 5 });
+        await eventually('the first turn held in its append', async () => appendBatch.callCount, { until: (count) => count === 1, timeoutMs: 10_000, intervalMs: 5 });
         const rest = Array.from({ length: 99 }, (_, i) => deposit(i + 1));
         const queued = () => app.runtime.system.actors().find((actor) => actor.accountId === accountId)?.mailboxDepth ?? 0;
         // The turn in flight holds 1 command; the other 99 wait in the mailbox.
-        await pollUntil(async () => queued(), (depth) => depth === 100, { timeoutMs: 10_000, intervalMs: 5 });
+        await eventually('all 100 commands queued behind the held turn', async () => queued(), { until: (depth) => depth === 100, timeoutMs: 10_000, intervalMs: 5 });
         release();
         const results = await Promise.all([first, ...rest]);
         expect(results.map((r) => r.status)).to.deep.equal(Array(100).fill(201));

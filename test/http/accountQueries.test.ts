@@ -4,6 +4,7 @@
 import { expect } from 'chai';
 import { HttpResult, TestApp, get, post, request, startTestApp } from '../support/app';
 import { requireKafkaBrokers } from '../support/kafka';
+import { eventually } from '../support/eventually';
 
 const adminToken = 'test-admin-token-0123456789';
 
@@ -24,16 +25,6 @@ function expectProblem(result: HttpResult, status: number, code: string) {
   expect(result.body.detail).to.be.a('string');
 }
 
-/** Polls `probe` until it returns a truthy value, failing after timeoutMs. */
-async function eventually<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 const adminHeaders = (token: string | null = adminToken): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
 const adminGet = (app: TestApp, path: string, token: string | null = adminToken) => request(app.baseUrl, path, { method: 'GET', headers: adminHeaders(token) });
@@ -163,10 +154,7 @@ for (const mode of modes) {
           expectProblem(await adminGet(app, '/api/admin/actors', null), 401, 'unauthorized');
           expectProblem(await adminGet(app, '/api/admin/actors', 'wrong-token-wrong-token-0000'), 401, 'unauthorized');
           expectProblem(await request(app.baseUrl, '/api/admin/actors', { method: 'GET', headers: { authorization: adminToken } }), 401, 'unauthorized');
-          const rows = await eventually('three denied audit rows', async () => {
-            const all = await auditRows();
-            return all.length - before >= 3 ? all.slice(before) : null;
-          });
+          const rows = await eventually('three denied audit rows', async () => (await auditRows()).slice(before), { until: (denied) => denied.length >= 3 });
           expect(rows).to.have.length(3);
           for (const row of rows) {
             expect(row).to.include({ actor: 'anonymous', result: 'denied' });

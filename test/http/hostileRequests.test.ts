@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { expect } from 'chai';
 import { limits } from '../../src/config/limits';
-import { pollUntil } from '../store/pollUntil';
+import { eventually } from '../support/eventually';
 import { TestApp, get, post, startTestApp } from '../support/app';
 import { RawResponse, rawRequest } from '../support/rawHttp';
 
@@ -116,7 +116,7 @@ describe('hostile requests (real Postgres, in-process app)', function () {
     expect(deposit.status).to.equal(201);
     // The relay deletes outbox rows as it publishes them: wait until it is idle so the counts below
     // change only by what the hostile requests write (the id sequence catches rows written and gone).
-    await pollUntil(async () => (await counts()).outbox_events, (rows) => rows === 0, { timeoutMs: 20_000 });
+    await eventually('the outbox drained', async () => (await counts()).outbox_events, { until: (rows) => rows === 0, timeoutMs: 20_000 });
   });
   after(async () => {
     await app?.close();

@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import { loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/infra/logger';
 import { Runtime, createRuntime } from '../../src/runtime/runtime';
-import { pollUntil } from '../store/pollUntil';
+import { eventually } from '../support/eventually';
 import { TestApp, startTestApp } from '../support/app';
 
 interface RawResult {
@@ -57,8 +57,8 @@ describe('idempotent replays over HTTP are byte-identical (real Postgres)', func
   }
 
   async function passivate(accountId: string): Promise<void> {
-    await pollUntil(async () => app.runtime.system.passivate(accountId), (done) => done);
-    await pollUntil(async () => app.runtime.system.actors().some((actor) => actor.accountId === accountId), (live) => !live);
+    await eventually('the account actor passivated', async () => app.runtime.system.passivate(accountId), { until: (done) => done });
+    await eventually('the account actor gone from the live list', async () => app.runtime.system.actors().some((actor) => actor.accountId === accountId), { until: (live) => !live });
   }
 
   it('replays a deposit with its status, Content-Type and bytes, live, after passivation, and under another key by transactionId', async () => {

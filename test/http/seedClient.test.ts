@@ -5,7 +5,7 @@
 // reads during projection lag (they wait for a stream the event store has; 404 only for none).
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { pollUntil } from '../store/pollUntil';
+import { eventually } from '../support/eventually';
 import { HttpResult, TestApp, get, post, request, startTestApp } from '../support/app';
 
 const adminToken = 'test-admin-token-0123456789';
@@ -247,7 +247,7 @@ describe('reads while the projection lags behind the event store (real Postgres,
       const reads = ['', '/balance', '/history'].map((suffix) => get(app.baseUrl, `/api/accounts/${accountId}${suffix}`));
       // Each read missed the read model and found the stream in the event store; only then does
       // the projection go on. A read that answered 404 on the miss would never ask.
-      await pollUntil(async () => asked.callCount, (count) => count >= 3, { timeoutMs: 10_000 });
+      await eventually('the three reads waiting on the read model', async () => asked.callCount, { until: (count) => count >= 3, timeoutMs: 10_000 });
       release();
       const [details, balance, history] = await Promise.all(reads);
       expect(details!.status, JSON.stringify(details!.body)).to.equal(200);
@@ -293,7 +293,7 @@ describe('reads while the projection lags behind the event store (real Postgres,
       expect(await app.runtime.transferReadModel.transfer(transferId), 'the projection is held').to.equal(null);
       const asked = sinon.spy(app.runtime.storage.store, 'streamVersion').withArgs(`transfer-${transferId}`);
       const read = get(app.baseUrl, `/api/transfers/${transferId}`);
-      await pollUntil(async () => asked.callCount, (count) => count >= 1, { timeoutMs: 10_000 });
+      await eventually('the read waiting on the read model', async () => asked.callCount, { until: (count) => count >= 1, timeoutMs: 10_000 });
       release();
       const result = await read;
       expect(result.status, JSON.stringify(result.body)).to.equal(200);

@@ -6,19 +6,10 @@ import { expect } from 'chai';
 import { createKafkaBus } from '../../src/infra/kafka/kafkaBus';
 import { kafkaLimits } from '../../src/config/limits/kafkaLimits';
 import type { BusMessage, ConsumedBatch, MessageBus, Subscription } from '../../src/ports/messageBus';
+import { eventually } from '../support/eventually';
 import { requireKafkaBrokers } from '../support/kafka';
 
 const waitTimeoutMs = 30_000;
-const pollIntervalMs = 25;
-
-/** Polls `condition` until it holds; fails with `what` after `timeoutMs`. */
-async function waitUntil(what: string, condition: () => boolean, timeoutMs = waitTimeoutMs): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
-  }
-}
 
 function range(from: number, to: number): number[] {
   return Array.from({ length: to - from }, (_, index) => from + index);
@@ -82,7 +73,7 @@ describe('Kafka message bus (real broker)', function () {
     await subscribe(name('order-group'), topic, async (batch) => {
       deliveries.push(batch);
     });
-    await waitUntil('every message is consumed', () => seqsOf(deliveries).length >= messages.length);
+    await eventually('every message is consumed', () => seqsOf(deliveries).length >= messages.length, { timeoutMs: waitTimeoutMs });
 
     expect(seqsOf(deliveries)).to.have.length(messages.length);
     for (const key of keys) {
@@ -94,7 +85,8 @@ describe('Kafka message bus (real broker)', function () {
     for (const batch of deliveries) {
       expect(batch.topic).to.equal(topic);
       const offsets = batch.messages.map((message) => BigInt(message.offset));
-      expect(offsets.every((offset, index) => index === 0 || offset > offsets[index - 1]), 'offsets increase').to.equal(true);
+      expect(offsets, 'offsets increase').to.deep.equal([...offsets].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
+      expect(new Set(offsets).size, 'offsets are distinct').to.equal(offsets.length);
       expect(BigInt(batch.highWatermark) > offsets[offsets.length - 1]).to.equal(true);
       for (const message of batch.messages) {
         const { key, seq } = JSON.parse(message.value) as { key: string; seq: number };
@@ -119,7 +111,7 @@ describe('Kafka message bus (real broker)', function () {
         throw new Error('the handler fails once');
       }
     });
-    await waitUntil('the failed batch is delivered again', () => seqsOf(deliveries.slice(1)).length >= 10);
+    await eventually('the failed batch is delivered again', () => seqsOf(deliveries.slice(1)).length >= 10, { timeoutMs: waitTimeoutMs });
 
     const [failed, retried] = deliveries;
     expect(failed.messages[0].offset).to.equal('0');
@@ -133,7 +125,7 @@ describe('Kafka message bus (real broker)', function () {
     await subscribe(groupId, topic, async (batch) => {
       resumed.push(batch);
     });
-    await waitUntil('the new messages are consumed', () => seqsOf(resumed).length >= 5);
+    await eventually('the new messages are consumed', () => seqsOf(resumed).length >= 5, { timeoutMs: waitTimeoutMs });
     // Anything acknowledged before would come first, so the first offset proves there are no duplicates.
     expect(resumed[0].messages[0].offset).to.equal('10');
     expect(seqsOf(resumed)).to.deep.equal(range(10, 15));
@@ -150,14 +142,14 @@ describe('Kafka message bus (real broker)', function () {
       attempts += 1;
       throw new Error('the handler always fails');
     });
-    await waitUntil('the failing batch has been delivered twice', () => attempts >= 2);
+    await eventually('the failing batch has been delivered twice', () => attempts >= 2, { timeoutMs: waitTimeoutMs });
     await failing.stop();
 
     const later: ConsumedBatch[] = [];
     await subscribe(groupId, topic, async (batch) => {
       later.push(batch);
     });
-    await waitUntil('the uncommitted messages are consumed again', () => seqsOf(later).length >= 5);
+    await eventually('the uncommitted messages are consumed again', () => seqsOf(later).length >= 5, { timeoutMs: waitTimeoutMs });
     expect(later[0].messages[0].offset).to.equal('0');
     expect(seqsOf(later)).to.deep.equal(range(0, 5));
   });
@@ -174,9 +166,9 @@ describe('Kafka message bus (real broker)', function () {
       if (deliveries.length <= failures) (null as unknown as { bug(): void }).bug();
     });
     // retriesMax backoffs (300 ms doubling, jitter) plus one restart delay of at most retryBackoffMaxMs.
-    await waitUntil('the batch succeeds after the consumer restarted', () => deliveries.length > failures, 60_000);
+    await eventually('the batch succeeds after the consumer restarted', () => deliveries.length > failures, { timeoutMs: 60_000 });
 
-    expect(deliveries.every((batch) => batch.messages[0].offset === '0')).to.equal(true);
+    expect(deliveries.map((batch) => batch.messages[0].offset)).to.deep.equal(deliveries.map(() => '0'));
     expect(seqsOf(deliveries.slice(failures))).to.deep.equal(range(0, 3));
   });
 
@@ -190,16 +182,17 @@ describe('Kafka message bus (real broker)', function () {
     expect(a.assignments()).to.deep.equal(all);
 
     const b = await subscribe(groupId, topic, ignore);
-    await waitUntil(
+    await eventually(
       'the two members share the partitions',
       () => a.assignments().length > 0 && b.assignments().length > 0 && a.assignments().length + b.assignments().length === all.length,
+      { timeoutMs: waitTimeoutMs },
     );
     const shared = [...a.assignments(), ...b.assignments()].sort((x, y) => x.partition - y.partition);
     expect(shared).to.deep.equal(all);
 
     await b.stop();
     expect(b.assignments()).to.deep.equal([]);
-    await waitUntil('the remaining member takes every partition back', () => a.assignments().length === all.length);
+    await eventually('the remaining member takes every partition back', () => a.assignments().length === all.length, { timeoutMs: waitTimeoutMs });
     expect(a.assignments()).to.deep.equal(all);
   });
 

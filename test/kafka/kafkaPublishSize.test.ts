@@ -8,6 +8,7 @@ import { byRequestSize, createKafkaBus } from '../../src/infra/kafka/kafkaBus';
 import { kafkaLimits } from '../../src/config/limits/kafkaLimits';
 import type { BusMessage, MessageBus, Subscription } from '../../src/ports/messageBus';
 import { requireKafkaBrokers } from '../support/kafka';
+import { eventually } from '../support/eventually';
 
 const message = (seq: number, bytes: number): BusMessage => ({ key: 'stream-1', value: JSON.stringify({ seq, pad: 'x'.repeat(bytes) }) });
 
@@ -43,8 +44,7 @@ describe('Kafka publish size', function () {
       subscription = await bus.subscribe(`acta-test-${runId}-group`, [topic], async (batch) => {
         for (const m of batch.messages) seen.push((JSON.parse(m.value) as { seq: number }).seq);
       });
-      const deadline = Date.now() + 60_000;
-      while (seen.length < total && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      await eventually('every message consumed', () => seen.length, { until: (count) => count >= total, timeoutMs: 60_000, intervalMs: 50 });
       expect(seen).to.deep.equal(messages.map((_, i) => i + 1));
     });
   });

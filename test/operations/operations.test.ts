@@ -2,19 +2,13 @@
 // and /metrics is present and moves under a small load.
 import { expect } from 'chai';
 import { TestApp, post, request, startTestApp } from '../support/app';
+import { eventually } from '../support/eventually';
 import { withoutNodeLabel } from '../support/metricsText';
 
 const token = 'operations-test-token-0123456789';
 
-async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+/** How long the console and /metrics may take to show what the test did. */
+const operationsWaitMs = 10_000;
 
 /** The value of one sample line of the Prometheus text, 0 when absent. */
 function sample(text: string, prefix: string): number {
@@ -42,7 +36,10 @@ describe('operations (real Postgres)', function () {
     expect((await post(app.baseUrl, '/api/accounts', { accountId, ownerId: 'o', currency: 'USD' })).status).to.equal(201);
     const live = await consoleJson();
     expect(live.accounts.map((actor) => actor.accountId)).to.include(accountId);
-    const after = await pollUntil(consoleJson, (json) => !json.accounts.some((actor) => actor.accountId === accountId));
+    const after = await eventually('the passivated actor gone from the console', consoleJson, {
+      until: (json) => !json.accounts.some((actor) => actor.accountId === accountId),
+      timeoutMs: operationsWaitMs,
+    });
     expect(after.system.passivations).to.be.greaterThan(0);
   });
 
@@ -62,7 +59,8 @@ describe('operations (real Postgres)', function () {
     await post(app.baseUrl, `/api/accounts/${accountId}/withdrawals`, { amount: 10_000, currency: 'USD', transactionId: `m-${process.pid}-w` });
     const retried = { amount: 1, currency: 'USD', transactionId: `m-${process.pid}-r` };
     for (let i = 0; i < 2; i += 1) await post(app.baseUrl, `/api/accounts/${accountId}/deposits`, retried, `m-${process.pid}-retry-key`);
-    const after = await pollUntil(metrics, (text) => sample(text, 'acta_projection_lag_seconds_count') > sample(before, 'acta_projection_lag_seconds_count'));
+    const projected = (text: string) => sample(text, 'acta_projection_lag_seconds_count');
+    const after = await eventually('the projection lag histogram moved', metrics, { until: (text) => projected(text) > projected(before), timeoutMs: operationsWaitMs });
     const deposits = 'acta_command_outcomes_total{type="DepositMoney",outcome="accepted",code="none"}';
     expect(sample(after, deposits) - sample(before, deposits)).to.equal(21);
     expect(sample(after, 'acta_command_outcomes_total{type="DepositMoney",outcome="replayed",code="none"}')).to.equal(1);

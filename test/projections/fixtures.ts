@@ -146,12 +146,3 @@ export function poisonCodeOf(run: () => unknown): PoisonCode {
   throw new Error('expected a PoisonEventError, nothing was thrown');
 }
 
-/** Polls until `check` returns true; fails with `what` after timeoutMs. */
-export async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000, intervalMs = 50): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}

@@ -29,9 +29,9 @@ import {
   requested,
   transferCompleted,
   transferFailed,
-  waitUntil,
   withdrawn,
 } from './fixtures';
+import { eventually } from '../support/eventually';
 import { createReadModelDatabase, dumpReadModels } from './readModelDatabase';
 
 const waitMs = 45_000;
@@ -111,7 +111,7 @@ describe('projectors through real Kafka', function () {
     await bus.publish(topic, messages.slice(60));
     const running = await start();
 
-    await waitUntil('every account projected to v11', () => Object.keys(histories).every((id) => latest(id) === 11), waitMs);
+    await eventually('every account projected to v11', () => Object.keys(histories).every((id) => latest(id) === 11), { timeoutMs: waitMs });
 
     for (const id of Object.keys(histories)) {
       const versions = applied.filter((entry) => entry.accountId === id).map((entry) => entry.version);
@@ -120,20 +120,20 @@ describe('projectors through real Kafka', function () {
       expect(history?.entries.map((entry) => entry.balanceAfter)).to.deep.equal([0, 1, 3, 6, 10, 15, 21, 28, 36, 45, 40]);
     }
     expect(applied.at(-1)?.occurredAt).to.match(/^\d{4}-\d\d-\d\dT/);
-    await waitUntil('offsets of every message committed', () => committedTotal(running.stats()) === messages.length, waitMs);
+    await eventually('offsets of every message committed', () => committedTotal(running.stats()) === messages.length, { timeoutMs: waitMs });
     const stats = running.stats();
     expect(stats.state).to.equal('running');
     expect(stats.partitions.map((partition) => partition.partition).sort()).to.deep.equal(
       Array.from({ length: kafkaLimits.topicPartitionsDefault }, (_, index) => index),
     );
-    expect(stats.partitions.every((partition) => partition.lag === 0)).to.equal(true);
+    expect(stats.partitions.map((partition) => partition.lag)).to.deep.equal(stats.partitions.map(() => 0));
     expect(stats).to.deep.include({ applied: messages.length, deadLettered: 0, skipped: 0 });
     const checkpoints = await readModel.checkpoints('accounts');
     expect(checkpoints.reduce((sum, checkpoint) => sum + Number(checkpoint.nextOffset), 0)).to.equal(messages.length);
 
     const before = await dumpReadModels(db);
     await bus.publish(topic, messages);
-    await waitUntil('the duplicate delivery consumed', () => committedTotal(running.stats()) === 2 * messages.length, waitMs);
+    await eventually('the duplicate delivery consumed', () => committedTotal(running.stats()) === 2 * messages.length, { timeoutMs: waitMs });
     expect(running.stats()).to.deep.include({ applied: messages.length, skipped: messages.length, deadLettered: 0 });
     expect(await dumpReadModels(db)).to.equal(before);
   });
@@ -145,15 +145,15 @@ describe('projectors through real Kafka', function () {
     await bus.publish(topic, [{ key: 'account-p1', value: '{not json' }, asMessage(ghost.get('ghost')![0]!)]);
     await appendAndPublish({ p1: [opened('p1'), deposited('p1', 10)], p2: [opened('p2'), deposited('p2', 20)], p3: [opened('p3')] });
 
-    await waitUntil('the good accounts projected', () => latest('p1') === 2 && latest('p2') === 2 && latest('p3') === 1, waitMs);
-    await waitUntil('both poison messages dead-lettered', () => running.stats().deadLettered === 2, waitMs);
+    await eventually('the good accounts projected', () => latest('p1') === 2 && latest('p2') === 2 && latest('p3') === 1, { timeoutMs: waitMs });
+    await eventually('both poison messages dead-lettered', () => running.stats().deadLettered === 2, { timeoutMs: waitMs });
 
     const letters = await readModel.recentDeadLetters(10);
     expect(letters.map((letter) => letter.error.split(':')[0])).to.have.members(['undecodable_message', 'account_not_found']);
     expect(letters.find((letter) => letter.error.startsWith('undecodable'))).to.deep.include({ key: 'account-p1', payload: '{not json', topic });
     expect(await readModel.summary('ghost')).to.equal(null);
     expect(await readModel.summary('p1')).to.deep.include({ balance: 10, version: 2 });
-    await waitUntil('no lag left', () => running.stats().partitions.every((partition) => partition.lag === 0), waitMs);
+    await eventually('no lag left', () => running.stats().partitions.every((partition) => partition.lag === 0), { timeoutMs: waitMs });
   });
 
   it('repairs a gap when some of a stream’s messages never reached the topic', async () => {
@@ -161,7 +161,7 @@ describe('projectors through real Kafka', function () {
     await bus.publish(topic, [stored[0]!, stored[1]!, stored[4]!].map(asMessage));
     const running = await start();
 
-    await waitUntil('the stream projected to v5', () => latest('g') === 5, waitMs);
+    await eventually('the stream projected to v5', () => latest('g') === 5, { timeoutMs: waitMs });
 
     expect(running.stats().gapsRepaired).to.equal(1);
     expect((await readModel.history('g', 10, 0))?.entries.map((entry) => entry.streamVersion)).to.deep.equal([1, 2, 3, 4, 5]);
@@ -170,12 +170,12 @@ describe('projectors through real Kafka', function () {
   it('restart() leaves and rejoins the group, then goes on projecting from the committed offsets', async () => {
     const running = await start();
     await appendAndPublish({ r: [opened('r'), deposited('r', 3)] });
-    await waitUntil('the first events projected', () => latest('r') === 2, waitMs);
+    await eventually('the first events projected', () => latest('r') === 2, { timeoutMs: waitMs });
 
     await running.restart();
     await appendAccounts(store, { r: [deposited('r', 4)] }, topic).then((stored) => bus.publish(topic, stored.get('r')!.map(asMessage)));
 
-    await waitUntil('the event published after the restart projected', () => latest('r') === 3, waitMs);
+    await eventually('the event published after the restart projected', () => latest('r') === 3, { timeoutMs: waitMs });
     expect(running.stats()).to.deep.include({ restarts: 1, state: 'running', skipped: 0 });
     await running.stop();
     expect(running.stats().state).to.equal('stopped');
@@ -200,7 +200,7 @@ describe('projectors through real Kafka', function () {
       await bus.publish(transferTopic, messages);
       const running = await start('transfers');
 
-      await waitUntil('every transfer projected to its last version', () => [...stored].every(([id, events]) => latest(id) === events.length), waitMs);
+      await eventually('every transfer projected to its last version', () => [...stored].every(([id, events]) => latest(id) === events.length), { timeoutMs: waitMs });
 
       for (const [id, events] of stored) {
         const versions = applied.filter((entry) => entry.accountId === id).map((entry) => entry.version);
@@ -208,15 +208,16 @@ describe('projectors through real Kafka', function () {
         expect(await transferReadModel.transfer(id)).to.deep.include({ version: events.length, amount: events[0]!.data.amount, status: Number(id.slice(2)) % 3 === 0 ? 'COMPLETED' : 'FAILED' });
       }
       expect(await transferReadModel.transfer('kt2')).to.deep.include({ failureReason: 'account_frozen', failureStage: 'credit' });
-      await waitUntil('offsets of every message committed', () => committedTotal(running.stats()) === messages.length, waitMs);
+      await eventually('offsets of every message committed', () => committedTotal(running.stats()) === messages.length, { timeoutMs: waitMs });
       expect(running.stats()).to.deep.include({ name: 'transfers', state: 'running', applied: messages.length, deadLettered: 0 });
-      expect(running.stats().partitions.every((partition) => partition.topic === transferTopic && partition.lag === 0)).to.equal(true);
+      const partitions = running.stats().partitions;
+      expect(partitions.map(({ topic, lag }) => ({ topic, lag }))).to.deep.equal(partitions.map(() => ({ topic: transferTopic, lag: 0 })));
       const checkpoints = await readModel.checkpoints('transfers');
       expect(checkpoints.reduce((sum, checkpoint) => sum + Number(checkpoint.nextOffset), 0)).to.equal(messages.length);
 
       const before = await dumpReadModels(db);
       await bus.publish(transferTopic, messages);
-      await waitUntil('the duplicate delivery consumed', () => committedTotal(running.stats()) === 2 * messages.length, waitMs);
+      await eventually('the duplicate delivery consumed', () => committedTotal(running.stats()) === 2 * messages.length, { timeoutMs: waitMs });
       expect(running.stats()).to.deep.include({ applied: messages.length, skipped: messages.length, deadLettered: 0 });
       expect(await dumpReadModels(db)).to.equal(before);
     });
@@ -231,8 +232,8 @@ describe('projectors through real Kafka', function () {
       const [gap, early] = [stored.get('gap')!, stored.get('early')!];
       await bus.publish(transferTopic, [{ key: 'transfer-gap', value: '{not json' }, asMessage(early[0]!), asMessage(gap[0]!), asMessage(gap[3]!)]);
 
-      await waitUntil('the gapped transfer projected to v4', () => latest('gap') === 4, waitMs);
-      await waitUntil('both poison messages dead-lettered', () => running.stats().deadLettered === 2, waitMs);
+      await eventually('the gapped transfer projected to v4', () => latest('gap') === 4, { timeoutMs: waitMs });
+      await eventually('both poison messages dead-lettered', () => running.stats().deadLettered === 2, { timeoutMs: waitMs });
 
       expect(running.stats().gapsRepaired).to.equal(1);
       expect(await transferReadModel.transfer('gap')).to.deep.include({ status: 'COMPLETED', version: 4 });

@@ -26,6 +26,7 @@ import {
   unfrozen,
   withdrawn,
 } from './fixtures';
+import { eventually } from '../support/eventually';
 
 /** One account's running totals while its random history is drawn. */
 interface Ledger {
@@ -141,13 +142,7 @@ export async function allEvents(store: EventStore): Promise<StoredEvent[]> {
  * straight after an append could otherwise miss its tail.
  */
 export async function settledLog(store: EventStore, count: number, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const shown = (await allEvents(store)).length;
-    if (shown >= count) return;
-    if (Date.now() > deadline) throw new Error(`readAll shows ${shown} of ${count} events after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await eventually(`readAll showing ${count} events`, async () => (await allEvents(store)).length, { until: (shown) => shown >= count, timeoutMs, intervalMs: 20 });
 }
 
 /** One projection's live feed: which streams its topic carries and its read model's batch write. */

@@ -12,7 +12,8 @@ import { createLogger } from '../../src/infra/logger';
 import { accountStreamProjection } from '../../src/projections/accounts/accountProjection';
 import { ProjectionBatch } from '../../src/projections/projectionBatch';
 import { transferStreamProjection } from '../../src/projections/transfers/transferProjection';
-import { appendAccounts, appendTransfers, asMessage, deposited, frozen, fundsHeld, opened, requested, testTopic, transferTestTopic, waitUntil } from './fixtures';
+import { appendAccounts, appendTransfers, asMessage, deposited, frozen, fundsHeld, opened, requested, testTopic, transferTestTopic } from './fixtures';
+import { eventually } from '../support/eventually';
 
 describe('account projector on the in-process bus', () => {
   let bus: MemoryBus;
@@ -53,15 +54,15 @@ describe('account projector on the in-process bus', () => {
     const streams = await appendAccounts(store, { m1: [opened('m1'), deposited('m1', 3)], m2: [opened('m2')], ghost: [frozen('ghost')] });
     await bus.publish(testTopic, [{ key: 'account-m1', value: 'not json' }, ...[...streams.values()].flat().map(asMessage)]);
 
-    await waitUntil('m1 and m2 projected', () => applied.get('m1') === 2 && applied.get('m2') === 1);
-    await waitUntil('both poison messages recorded', () => projector.stats().deadLettered === 2);
+    await eventually('m1 and m2 projected', () => applied.get('m1') === 2 && applied.get('m2') === 1);
+    await eventually('both poison messages recorded', () => projector.stats().deadLettered === 2);
 
     const stats = projector.stats();
     expect(stats).to.deep.include({ state: 'running', applied: 3, deadLettered: 2, batchFailures: 0 });
     expect(stats.partitions).to.have.length(memoryBusLimits.partitionsPerTopic);
     const active = stats.partitions.filter((partition) => partition.committedOffset !== null);
     expect(active.reduce((sum, partition) => sum + Number(partition.committedOffset), 0)).to.equal(5);
-    expect(active.every((partition) => partition.lag === 0)).to.equal(true);
+    expect(active.map((partition) => partition.lag)).to.deep.equal(active.map(() => 0));
     expect(readModel.deadLetters().map((letter) => letter.error.split(':')[0])).to.have.members(['undecodable_message', 'account_not_found']);
   });
 
@@ -70,7 +71,7 @@ describe('account projector on the in-process bus', () => {
     const streams = await appendAccounts(store, { f: [opened('f'), deposited('f', 9)] });
     await bus.publish(testTopic, streams.get('f')!.map(asMessage));
 
-    await waitUntil('f projected after the failures', () => applied.get('f') === 2);
+    await eventually('f projected after the failures', () => applied.get('f') === 2);
 
     expect(projector.stats()).to.deep.include({ batchFailures: 2, applied: 2 });
     expect(await readModel.summary('f')).to.deep.include({ balance: 9 });
@@ -96,7 +97,8 @@ describe('account projector on the in-process bus', () => {
 
       expect(transfers.stats()).to.deep.include({ name: 'transfers', applied: 2, deadLettered: 0 });
       expect(projector.stats()).to.deep.include({ name: 'accounts', applied: 1, deadLettered: 0 });
-      expect(transfers.stats().partitions.every((partition) => partition.topic === transferTestTopic)).to.equal(true);
+      const partitions = transfers.stats().partitions;
+      expect(partitions.map((partition) => partition.topic)).to.deep.equal(partitions.map(() => transferTestTopic));
       expect([...transferReadModel.deadLetters(), ...readModel.deadLetters()]).to.deep.equal([]);
     } finally {
       await transfers.stop();

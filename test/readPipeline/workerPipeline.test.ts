@@ -9,7 +9,7 @@ import { createLogger } from '../../src/infra/logger';
 import { WorkerPipeline } from '../../src/runtime/readPipeline/workerPipeline';
 import { PipelineWorkerData } from '../../src/runtime/readPipeline/workerProtocol';
 import { TestApp, get, post, request, startTestApp } from '../support/app';
-import { pollUntil } from '../store/pollUntil';
+import { eventually } from '../support/eventually';
 import { withoutNodeLabel } from '../support/metricsText';
 
 const fixture = path.join(__dirname, '..', 'fixtures', 'pipelineWorker.fixture.cjs');
@@ -91,7 +91,7 @@ describe('read pipeline worker supervision', function () {
       await expectRejection(pipeline.restartProjector('accounts'), /worker exited \(code 3\)/);
       expect(pipeline.stats().running).to.equal(false);
       expect(await pipeline.busHealthy(), 'no worker, no healthy bus').to.equal(false);
-      await pollUntil(async () => pipeline.stats().running, (running) => running, { timeoutMs: 10_000, intervalMs: 20 });
+      await eventually('the restarted worker pipeline running', async () => pipeline.stats().running, { until: (running) => running, timeoutMs: 10_000, intervalMs: 20 });
       expect(pipeline.restartCount()).to.equal(1);
       expect(await pipeline.restartProjector('accounts')).to.equal(true);
     } finally {

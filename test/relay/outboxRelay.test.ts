@@ -7,7 +7,6 @@
 import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { OutboxRelay, startOutboxRelay } from '../../actors/outboxRelay/outboxRelay';
@@ -21,7 +20,7 @@ import { StoredEvent } from '../../src/ports/storedEvent';
 import { HttpResult, TestApp, get, post, startTestApp } from '../support/app';
 import { TestDatabase, createTestDatabase } from '../support/database';
 import { streamAppend, streamId } from '../store/fixtures';
-import { pollUntil } from '../store/pollUntil';
+import { eventually } from '../support/eventually';
 
 const execFileAsync = promisify(execFile);
 
@@ -75,11 +74,11 @@ describe('outbox relay (real Postgres)', function () {
       relay = startOutboxRelay({ outbox, bus, logger: createLogger('silent'), leaseMs: 5_000 });
       // While the lease holds, a live relay must not take the rows (its first round runs at once).
       relay.wake();
-      await pollUntil(async () => relay!.stats().rounds, (rounds) => rounds >= 1, { timeoutMs: 5_000 });
+      await eventually('a relay round', async () => relay!.stats().rounds, { until: (rounds) => rounds >= 1, timeoutMs: 5_000 });
       if (Date.now() - claimedAt < leaseMs) expect(received, 'published while the crashed lease still held').to.have.length(0);
 
-      await pollUntil(async () => received.length, (count) => count >= streams.length * perStream, { timeoutMs: 15_000, intervalMs: 20 });
-      await pollUntil(() => outbox.stats(), (stats) => stats.pending === 0, { timeoutMs: 5_000 });
+      await eventually('every row published', async () => received.length, { until: (count) => count >= streams.length * perStream, timeoutMs: 15_000, intervalMs: 20 });
+      await eventually('the outbox drained', () => outbox.stats(), { until: (stats) => stats.pending === 0, timeoutMs: 5_000 });
 
       expect(received).to.have.length(streams.length * perStream, 'each row published exactly once');
       for (const { at } of received) expect(at - claimedAt, 'published before the lease expired').to.be.at.least(leaseMs - 5);
@@ -124,14 +123,14 @@ describe('outbox relay (real Postgres)', function () {
       return result;
     }
 
-    /** GET balance?minVersion, retried on 503 read_model_behind until timeoutMs; returns the last answer. */
-    async function balanceAtLeast(accountId: string, minVersion: number, timeoutMs: number): Promise<HttpResult> {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const result = await get(app!.baseUrl, `/api/accounts/${accountId}/balance?minVersion=${minVersion}`);
-        if (result.status !== 503 || Date.now() >= deadline) return result;
-        await delay(250);
-      }
+    /** GET balance?minVersion, retried on 503 read_model_behind until timeoutMs. */
+    function balanceAtLeast(accountId: string, minVersion: number, timeoutMs: number): Promise<HttpResult> {
+      const path = `/api/accounts/${accountId}/balance?minVersion=${minVersion}`;
+      return eventually(`balance of ${accountId} at version ${minVersion}`, () => get(app!.baseUrl, path), {
+        until: (result) => result.status !== 503,
+        timeoutMs,
+        intervalMs: 250,
+      });
     }
 
     before(async () => {

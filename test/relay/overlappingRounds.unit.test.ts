@@ -9,7 +9,7 @@ import { MemoryOutbox } from '../../src/infra/memory/memoryOutbox';
 import { BusMessage, MessageBus, Subscription } from '../../src/ports/messageBus';
 import { StoredEvent } from '../../src/ports/storedEvent';
 import { streamAppend, streamId } from '../store/fixtures';
-import { pollUntil } from '../store/pollUntil';
+import { eventually } from '../support/eventually';
 
 /** A bus that records each publish and acknowledges only when told to. */
 class HeldBus implements MessageBus {
@@ -40,22 +40,22 @@ describe('outbox relay: overlapping rounds', () => {
     const [a, b] = [streamId(), streamId()];
     await store.appendBatch([streamAppend(a, 0, 2)]);
     relay = startOutboxRelay({ outbox, bus, logger: createLogger('silent') });
-    await pollUntil(async () => bus.published.length, (count) => count === 1, { timeoutMs: 2_000, intervalMs: 5 });
+    await eventually('round 1 published', async () => bus.published.length, { until: (count) => count === 1, timeoutMs: 2_000, intervalMs: 5 });
 
     await store.appendBatch([streamAppend(a, 2, 1)]);
     await store.appendBatch([streamAppend(b, 0, 1)]);
     relay.wake();
-    await pollUntil(async () => bus.published.length, (count) => count === 2, { timeoutMs: 2_000, intervalMs: 5 });
+    await eventually('round 2 published', async () => bus.published.length, { until: (count) => count === 2, timeoutMs: 2_000, intervalMs: 5 });
     // Round 1 (a1, a2) is still unacknowledged: only b may go out.
     expect(bus.published[1]!.events.map((event) => [event.streamId, event.streamVersion])).to.deep.equal([[b, 1]]);
 
     bus.published[0]!.acknowledge();
-    await pollUntil(async () => bus.published.length, (count) => count === 3, { timeoutMs: 2_000, intervalMs: 5 });
+    await eventually('round 3 published', async () => bus.published.length, { until: (count) => count === 3, timeoutMs: 2_000, intervalMs: 5 });
     expect(bus.published[2]!.events.map((event) => [event.streamId, event.streamVersion])).to.deep.equal([[a, 3]]);
 
     bus.published[1]!.acknowledge();
     bus.published[2]!.acknowledge();
-    await pollUntil(() => outbox.stats(), (stats) => stats.pending === 0, { timeoutMs: 2_000, intervalMs: 5 });
+    await eventually('the outbox drained', () => outbox.stats(), { until: (stats) => stats.pending === 0, timeoutMs: 2_000, intervalMs: 5 });
     expect(relay.stats().published).to.equal(4);
   });
 });

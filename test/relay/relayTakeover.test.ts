@@ -15,7 +15,7 @@ import { Owner } from '../../src/ports/ownerPresence';
 import { StoredEvent } from '../../src/ports/storedEvent';
 import { TestDatabase, createTestDatabase } from '../support/database';
 import { streamAppend, streamId } from '../store/fixtures';
-import { pollUntil } from '../store/pollUntil';
+import { eventually } from '../support/eventually';
 
 const farLeaseMs = 30_000;
 
@@ -78,7 +78,7 @@ describe('outbox relay takeover by owner presence (real Postgres)', function () 
     return received.filter((event) => event.streamId === stream).map((event) => event.streamVersion);
   }
 
-  const drained = () => pollUntil(() => outbox.stats(), (stats) => stats.pending === 0, { timeoutMs: 15_000 });
+  const drained = () => eventually('the outbox drained', () => outbox.stats(), { until: (stats) => stats.pending === 0, timeoutMs: 15_000 });
 
   it('publishes what a dead owner had claimed at once, while its lease still holds, in version order', async () => {
     const streams = await appendStreams(2, 4);
@@ -87,7 +87,7 @@ describe('outbox relay takeover by owner presence (real Postgres)', function () 
     const { rows } = await db.pool.query<{ until: Date }>('select max(claimed_until) as until from outbox_events');
     const leaseEnd = rows[0]!.until;
     await terminate(dead.backendPid);
-    await pollUntil(async () => dead.isLive(), (live) => !live);
+    await eventually('the dead owner no longer live', async () => dead.isLive(), { until: (live) => !live });
 
     startRelay();
     await drained();
@@ -104,9 +104,9 @@ describe('outbox relay takeover by owner presence (real Postgres)', function () 
     const relay = startRelay();
     const [free] = await appendStreams(1, 3);
     relay.wake();
-    await pollUntil(async () => versionsOf(free!), (versions) => versions.length === 3);
+    await eventually('the free stream published', async () => versionsOf(free!), { until: (versions) => versions.length === 3 });
     const rounds = relay.stats().rounds;
-    await pollUntil(async () => relay.stats().rounds, (now) => now >= rounds + 3);
+    await eventually('three more relay rounds', async () => relay.stats().rounds, { until: (now) => now >= rounds + 3 });
     expect(versionsOf(held!), 'a live owner\'s stream is never taken').to.deep.equal([]);
     await live.release();
     relay.wake();
@@ -118,7 +118,7 @@ describe('outbox relay takeover by owner presence (real Postgres)', function () 
     const relay = startRelay();
     const [first] = await appendStreams(1, 2);
     relay.wake();
-    await pollUntil(async () => versionsOf(first!), (versions) => versions.length === 2);
+    await eventually('the first stream published', async () => versionsOf(first!), { until: (versions) => versions.length === 2 });
     const before = relay.stats().owner;
     expect(await liveOwners(db.pool)).to.include(before);
     const { rows } = await db.pool.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [before]);
@@ -126,7 +126,7 @@ describe('outbox relay takeover by owner presence (real Postgres)', function () 
     await terminate(rows[0]!.pid);
     const [second] = await appendStreams(1, 3);
     relay.wake();
-    await pollUntil(async () => versionsOf(second!), (versions) => versions.length === 3, { timeoutMs: 10_000 });
+    await eventually('the second stream published by the new owner', async () => versionsOf(second!), { until: (versions) => versions.length === 3, timeoutMs: 10_000 });
     const after = relay.stats().owner;
     expect(after).to.not.equal(before);
     const live = await liveOwners(db.pool);

@@ -16,6 +16,7 @@ import { get } from '../support/app';
 import { Server, killGroup, spawnEmbeddedServer, waitHealthy } from '../support/serverProcess';
 import { seededRandom } from '../../load/shared/prng';
 import { ClusterFolder, delay, lockPid, makeClusterFolder, removeCluster, within } from './embeddedCluster';
+import { eventually } from '../support/eventually';
 
 const pgPort = 27_420;
 const rounds = 20;
@@ -157,9 +158,7 @@ describe('kill -9 at random moments and restart at once, 20 rounds (embedded def
       const expected = mine.reduce((sum, deposit) => sum + deposit.amount, 0);
       const minVersion = Math.max(1, ...mine.map((deposit) => deposit.version ?? 0));
       const path = `/api/accounts/${accountId}/balance?minVersion=${minVersion}`;
-      let balance = await get(baseUrl, path);
-      const deadline = Date.now() + 30_000;
-      while (balance.status === 503 && Date.now() < deadline) balance = await get(baseUrl, path);
+      const balance = await eventually(`${context}: balance of ${accountId} readable`, () => get(baseUrl, path), { until: (result) => result.status !== 503, timeoutMs: 30_000 });
       expect([balance.status, balance.body.balance], `${context}: balance of ${accountId} at version ${minVersion}`).to.deep.equal([200, expected]);
     }
   }

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { HttpResult, get, post } from '../support/app';
 import { TestDatabase, createTestDatabase } from '../support/database';
-import { pollUntil } from '../store/pollUntil';
+import { eventually } from '../support/eventually';
 import { Server, killGroup, startServer, stopHard } from '../support/serverProcess';
 
 async function eventCount(db: TestDatabase): Promise<number> {
@@ -15,10 +15,10 @@ async function eventCount(db: TestDatabase): Promise<number> {
 
 /** GET balance?minVersion, retried (bounded) while the read model is behind (503). */
 async function balanceAtLeast(baseUrl: string, accountId: string, minVersion: number, timeoutMs = 45_000): Promise<HttpResult> {
-  return pollUntil(
+  return eventually(
+    'the balance readable at the version',
     () => get(baseUrl, `/api/accounts/${accountId}/balance?minVersion=${minVersion}`),
-    (result) => result.status !== 503,
-    { timeoutMs, intervalMs: 200 },
+    { until: (result) => result.status !== 503, timeoutMs, intervalMs: 200 },
   );
 }
 

@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import type { PoolClient } from 'pg';
 import { get, post } from '../support/app';
 import { TestDatabase, createTestDatabase } from '../support/database';
-import { pollUntil } from '../store/pollUntil';
+import { eventually } from '../support/eventually';
 import { Server, killGroup, startServer, stopHard } from '../support/serverProcess';
 
 describe('relay takeover after SIGKILL of the real server process (real Postgres)', function () {
@@ -33,7 +33,7 @@ describe('relay takeover after SIGKILL of the real server process (real Postgres
     const opened = await post(server.baseUrl, '/api/accounts', { accountId, ownerId: 'owner-takeover', currency: 'USD' });
     expect(opened.status).to.equal(201);
     // The pipeline runs: the account is readable.
-    const readable = await pollUntil(() => get(server!.baseUrl, `/api/accounts/${accountId}/balance?minVersion=1`), (result) => result.status !== 503, { timeoutMs: 20_000, intervalMs: 100 });
+    const readable = await eventually('the balance readable', () => get(server!.baseUrl, `/api/accounts/${accountId}/balance?minVersion=1`), { until: (result) => result.status !== 503, timeoutMs: 20_000, intervalMs: 100 });
     expect(readable.status).to.equal(200);
 
     // Hold the projector up: its next batch waits for this lock, so the relay's publish is never
@@ -50,11 +50,11 @@ describe('relay takeover after SIGKILL of the real server process (real Postgres
       version = deposit.body.version as number;
     }
     // Precondition: rows of this stream are leased to the running relay, far from expiry.
-    await pollUntil(
+    await eventually(
+      'rows leased by the server',
       async () =>
         (await db.pool.query<{ n: number }>(`select count(*)::int as n from outbox_events where claimed_until > clock_timestamp() + interval '20 seconds'`)).rows[0]!.n,
-      (leased) => leased > 0,
-      { timeoutMs: 10_000, intervalMs: 50 },
+      { until: (leased) => leased > 0, timeoutMs: 10_000, intervalMs: 50 },
     );
 
     killGroup(server.child, 'SIGKILL');
@@ -71,17 +71,17 @@ describe('relay takeover after SIGKILL of the real server process (real Postgres
 
     const restartedAt = Date.now();
     server = await startServer(db.url);
-    const balance = await pollUntil(
+    const balance = await eventually(
+      'the balance readable',
       () => get(server!.baseUrl, `/api/accounts/${accountId}/balance?minVersion=${version}`),
-      (result) => result.status !== 503,
-      { timeoutMs: 40_000, intervalMs: 100 },
+      { until: (result) => result.status !== 503, timeoutMs: 40_000, intervalMs: 100 },
     );
     expect(balance.status).to.equal(200);
     expect(balance.body).to.include({ balance: expected, version });
-    await pollUntil(
+    await eventually(
+      'the outbox drained',
       async () => (await db.pool.query<{ n: number }>('select count(*)::int as n from outbox_events')).rows[0]!.n,
-      (pending) => pending === 0,
-      { timeoutMs: 10_000 },
+      { until: (pending) => pending === 0, timeoutMs: 10_000 },
     );
     const { rows: clock } = await db.pool.query<{ before: boolean }>('select clock_timestamp() < $1::timestamptz as before', [leaseEnd]);
     expect(clock[0]!.before, `published ${Date.now() - restartedAt} ms after the restart began, after the dead relay's lease ended`).to.equal(true);

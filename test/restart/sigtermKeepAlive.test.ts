@@ -12,6 +12,7 @@ import { limits } from '../../src/config/limits';
 import { get, post } from '../support/app';
 import { Server, killGroup, spawnEmbeddedServer, waitHealthy } from '../support/serverProcess';
 import { ClusterFolder, delay, makeClusterFolder, portAnswers, removeCluster, within } from './embeddedCluster';
+import { eventually } from '../support/eventually';
 
 const pgPort = 27_430;
 const clients = 50;
@@ -156,7 +157,8 @@ describe('SIGTERM under keep-alive load (embedded default)', function () {
       }
     };
     const load = Array.from({ length: clients }, (_, index) => client(index));
-    while (seen.filter((deposit) => deposit.status === 201).length < 200) await delay(20);
+    const acknowledged200 = () => seen.filter((deposit) => deposit.status === 201).length;
+    await eventually('200 deposits acknowledged before the signal', acknowledged200, { until: (count) => count >= 200, timeoutMs: 60_000, intervalMs: 20 });
     const readyProbe = await HalfSentRequest.open(port, 'GET /readyz HTTP/1.1\r\nHost: acta\r\n');
     const depositBody = JSON.stringify({ amount: 5, currency: 'USD', transactionId: randomUUID() });
     const depositProbe = await HalfSentRequest.open(
@@ -169,7 +171,7 @@ describe('SIGTERM under keep-alive load (embedded default)', function () {
     server!.child.kill('SIGTERM');
     // The listener closes in the same turn as the gate: once a new connection is refused, the
     // drain has begun.
-    while (await portAnswers(port)) await delay(5);
+    await eventually('new connections refused', async () => !(await portAnswers(port)), { timeoutMs: 10_000, intervalMs: 5 });
     const ready = await readyProbe.finish('\r\n');
     const refused = await depositProbe.finish(`\r\n${depositBody}`);
     readyProbe.close();
@@ -223,9 +225,9 @@ describe('SIGTERM under keep-alive load (embedded default)', function () {
       const mine = acknowledged.filter((deposit) => deposit.accountId === accountId);
       const expected = mine.reduce((sum, deposit) => sum + deposit.amount, 0);
       const minVersion = Math.max(1, ...mine.map((deposit) => deposit.version!));
-      let balance = await get(server.baseUrl, `/api/accounts/${accountId}/balance?minVersion=${minVersion}`);
-      const deadline = Date.now() + 30_000;
-      while (balance.status === 503 && Date.now() < deadline) balance = await get(server.baseUrl, `/api/accounts/${accountId}/balance?minVersion=${minVersion}`);
+      const balancePath = `/api/accounts/${accountId}/balance?minVersion=${minVersion}`;
+      const baseUrl = server.baseUrl;
+      const balance = await eventually(`balance of ${accountId} readable`, () => get(baseUrl, balancePath), { until: (result) => result.status !== 503, timeoutMs: 30_000 });
       expect([balance.status, balance.body.balance], `balance of ${accountId} at version ${minVersion}`).to.deep.equal([200, expected]);
     }
   });

@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { post } from '../support/app';
 import { TestDatabase, createTestDatabase } from '../support/database';
 import { Server, startServer, stopHard } from '../support/serverProcess';
-import { pollUntil } from '../store/pollUntil';
+import { eventually } from '../support/eventually';
 
 interface Ledger {
   types: string[];
@@ -93,10 +93,10 @@ describe('transfers survive kill -9 at every step boundary (real server, real Po
       server = await startServer(db.url);
       const again = await post(server.baseUrl, '/api/transfers', body, key);
       expect(again.status, JSON.stringify(again.body)).to.equal(202);
-      const events = await pollUntil(
+      const events = await eventually(
+        'the transfer completed or failed',
         () => transferEvents(db, transferId),
-        (rows) => rows.some((row) => row.event_type === 'TransferCompleted' || row.event_type === 'TransferFailed'),
-        { timeoutMs: 60_000, intervalMs: 200 },
+        { until: (rows) => rows.some((row) => row.event_type === 'TransferCompleted' || row.event_type === 'TransferFailed'), timeoutMs: 60_000, intervalMs: 200 },
       );
       const types = events.map((row) => row.event_type);
       expect(countOf(types, 'TransferRequested')).to.equal(1);
@@ -147,10 +147,10 @@ describe('transfers survive kill -9 at every step boundary (real server, real Po
     // Retry every request (a client would): recorded ones answer 202 again, the others are recorded now.
     for (const body of bodies) expect((await post(server.baseUrl, '/api/transfers', body, `key-${body.transferId}`)).status).to.equal(202);
     for (const body of bodies) {
-      await pollUntil(
+      await eventually(
+        'the transfer completed or failed',
         () => transferEvents(db, body.transferId),
-        (rows) => rows.some((row) => row.event_type === 'TransferCompleted' || row.event_type === 'TransferFailed'),
-        { timeoutMs: 60_000, intervalMs: 100 },
+        { until: (rows) => rows.some((row) => row.event_type === 'TransferCompleted' || row.event_type === 'TransferFailed'), timeoutMs: 60_000, intervalMs: 100 },
       );
     }
     const ledgers = await Promise.all(accounts.map((accountId) => ledger(db, accountId)));

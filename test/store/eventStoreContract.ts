@@ -4,7 +4,7 @@ import { AppendResult, EventStore } from '../../src/ports/eventStore';
 import { Outbox, OutboxRow } from '../../src/ports/outbox';
 import { StoredEvent } from '../../src/ports/storedEvent';
 import { idempotencyRecord, newEvent, streamAppend, streamId, transactionRecord } from './fixtures';
-import { pollUntil } from './pollUntil';
+import { eventually } from '../support/eventually';
 
 export interface EventStoreHarness {
   store: EventStore;
@@ -34,7 +34,7 @@ export function eventStoreContract(setup: () => Promise<EventStoreHarness>): voi
 
     /** readAll, waiting (bounded) until at least `count` events are visible to log readers. */
     function readAllAtLeast(afterPosition: string, count: number, limit = 100): Promise<StoredEvent[]> {
-      return pollUntil(() => store.readAll(afterPosition, limit), (events) => events.length >= count);
+      return eventually(`${count} events readable after ${afterPosition}`, () => store.readAll(afterPosition, limit), { until: (events) => events.length >= count });
     }
 
     /** Claims what the outbox holds under a live owner, which ends right after (its rows go free again). */
@@ -66,7 +66,7 @@ export function eventStoreContract(setup: () => Promise<EventStoreHarness>): voi
         expect(events.map(({ eventId, type, data, metadata, occurredAt }) => ({ eventId, type, data, metadata, occurredAt }))).to.deep.equal(
           append.events,
         );
-        expect(events.every((event) => event.streamId === stream)).to.equal(true);
+        expect(events.map((event) => event.streamId)).to.deep.equal(events.map(() => stream));
         expect(await store.streamVersion(stream)).to.equal(3);
       });
 

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { acquireOwnerPresence, liveOwnerKeysSql, liveOwners, ownerKeySql } from '../../src/infra/postgres/presence/ownerPresence';
 import { TestDatabase, createTestDatabase } from '../support/database';
-import { pollUntil } from './pollUntil';
+import { eventually } from '../support/eventually';
 
 describe('owner presence (real Postgres)', () => {
   let db: TestDatabase;
@@ -43,9 +43,10 @@ describe('owner presence (real Postgres)', () => {
     await owner.ended;
     expect(await liveInSql(owner.id)).to.equal(false);
     expect(await liveOwners(db.pool)).to.not.include(owner.id);
-    await pollUntil(
+    await eventually(
+      'the ended owner\'s session gone',
       async () => (await db.pool.query('select 1 from pg_stat_activity where pid = $1', [owner.backendPid])).rowCount,
-      (sessions) => sessions === 0,
+      { until: (sessions) => sessions === 0 },
     );
   });
 

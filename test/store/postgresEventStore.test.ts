@@ -11,7 +11,7 @@ import { StreamAppend } from '../../src/ports/eventStore';
 import { TestDatabase, createTestDatabase } from '../support/database';
 import { eventStoreContract } from './eventStoreContract';
 import { idempotencyRecord as idempotencyRecordFixture, streamAppend, streamId, transactionRecord } from './fixtures';
-import { pollUntil } from './pollUntil';
+import { eventually } from '../support/eventually';
 
 /** A transaction held open on its own connection, writing with the store's own append statement. */
 interface OpenTransaction {
@@ -65,14 +65,15 @@ describe('PostgresEventStore', () => {
 
   /** Resolves once some session of this database waits for a lock (a writer blocked on a unique key). */
   async function someoneWaitsForALock(): Promise<void> {
-    await pollUntil(
+    await eventually(
+      'waiting !== \'0\'',
       async () =>
         (
           await db.pool.query<{ waiting: string }>(
             `select count(*) as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
           )
         ).rows[0]?.waiting,
-      (waiting) => waiting !== '0',
+      { until: (waiting) => waiting !== '0' },
     );
   }
 
@@ -91,7 +92,7 @@ describe('PostgresEventStore', () => {
       await store.appendBatch([streamAppend(late, 0, 1)]);
       expect(await store.readAll('0', 100)).to.deep.equal([]);
       await a.commit();
-      const events = await pollUntil(() => store.readAll('0', 100), (found) => found.length >= 2);
+      const events = await eventually('both events readable', () => store.readAll('0', 100), { until: (found) => found.length >= 2 });
       expect(events.map((event) => event.streamId)).to.deep.equal([early, late]);
       expect(BigInt(events[1]!.globalPosition) > BigInt(events[0]!.globalPosition)).to.equal(true);
     });
@@ -106,10 +107,10 @@ describe('PostgresEventStore', () => {
       await younger.append(streamAppend(s2, 0, 1));
       await older.append(streamAppend(s3, 0, 1));
       await older.commit();
-      const first = await pollUntil(() => store.readAll('0', 100), (found) => found.length >= 2);
+      const first = await eventually('both events readable', () => store.readAll('0', 100), { until: (found) => found.length >= 2 });
       expect(first.map((event) => event.streamId)).to.deep.equal([s1, s3]);
       await younger.commit();
-      const next = await pollUntil(() => store.readAll(first[1]!.globalPosition, 100), (found) => found.length >= 1);
+      const next = await eventually('the next event readable', () => store.readAll(first[1]!.globalPosition, 100), { until: (found) => found.length >= 1 });
       expect(next.map((event) => event.streamId)).to.deep.equal([s2]);
     });
 

@@ -4,7 +4,7 @@ import { PostgresOwner } from '../../src/infra/postgres/presence/ownerPresence';
 import { Owner } from '../../src/ports/ownerPresence';
 import { TestDatabase, createTestDatabase } from '../support/database';
 import { outboxContract } from './outboxContract';
-import { pollUntil } from './pollUntil';
+import { eventually } from '../support/eventually';
 import { expect } from 'chai';
 import { streamAppend, streamId } from './fixtures';
 
@@ -19,9 +19,10 @@ describe('PostgresOutbox', () => {
 
   // Leases run on the database clock: a tiny real lease, then poll (bounded) until none is live.
   async function expireShortLeases(): Promise<void> {
-    await pollUntil(
+    await eventually(
+      'live === \'0\'',
       async () => (await db.pool.query<{ live: string }>('select count(*) as live from outbox_events where claimed_until > clock_timestamp()')).rows[0]?.live,
-      (live) => live === '0',
+      { until: (live) => live === '0' },
     );
   }
 

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { parseScenarioFlags } from '../../load/scenario/flags';
 import { runScenario } from '../../load/scenario/runScenario';
 import { TestApp, startTestApp } from '../support/app';
-import { pollUntil } from '../store/pollUntil';
+import { eventually } from '../support/eventually';
 
 describe('load runner transfer mix on the real runtime (real Postgres)', function () {
   this.timeout(120_000);
@@ -42,10 +42,11 @@ describe('load runner transfer mix on the real runtime (real Postgres)', functio
     expect(summary.operations.initiateTransfer?.ok ?? 0, 'transfers were started').to.be.greaterThan(0);
     expect(summary.totals.unexpectedFailures, JSON.stringify(summary.totals.byReason)).to.equal(0);
 
-    const open = await pollUntil(() => app.runtime.storage.openTransfers.openTransferIds(1_000), (ids) => ids.length === 0, {
-      timeoutMs: 60_000,
-      intervalMs: 200,
-    });
+    const open = await eventually(
+      'no open transfer left',
+      () => app.runtime.storage.openTransfers.openTransferIds(1_000),
+      { until: (ids) => ids.length === 0, timeoutMs: 60_000, intervalMs: 200 },
+    );
     expect(open).to.deep.equal([]);
 
     const { rows } = await app.pool!.query<{ external: string; balances: string; held: string }>(`

@@ -19,7 +19,7 @@ import { PostgresEventStore } from '../../src/infra/postgres/writeSide/postgresE
 import { PostgresOpenTransfers } from '../../src/infra/postgres/writeSide/postgresOpenTransfers';
 import { PostgresSnapshotStore } from '../../src/infra/postgres/writeSide/postgresSnapshotStore';
 import { TestDatabase, createTestDatabase } from '../support/database';
-import { pollUntil } from '../store/pollUntil';
+import { eventually } from '../support/eventually';
 
 describe('transfer takeover between two nodes (real Postgres)', function () {
   this.timeout(60_000);
@@ -95,14 +95,14 @@ describe('transfer takeover between two nodes (real Postgres)', function () {
     };
     const nodeA = registry(hanging, { sweepIntervalMs: 60_000, orphanSweepIntervalMs: 60_000 });
     expect(nodeA.start('tk-1')).to.equal(true);
-    await pollUntil(async () => hung, (calls) => calls >= 1);
+    await eventually('node A hung in its step', async () => hung, { until: (calls) => calls >= 1 });
     const ownerA = nodeA.ownerId();
     expect(ownerA).to.be.a('string');
 
     // Node B sweeps often, both kinds, and must leave tk-1 alone while A lives.
     const nodeB = registry(accounts, { sweepIntervalMs: 50, orphanSweepIntervalMs: 50 });
     await nodeB.startSweeping();
-    await pollUntil(async () => nodeB.stats(), (stats) => stats.sweeps >= 3 && stats.orphanSweeps >= 3);
+    await eventually('three sweeps and orphan sweeps on node B', async () => nodeB.stats(), { until: (stats) => stats.sweeps >= 3 && stats.orphanSweeps >= 3 });
     expect(nodeB.stats().started, 'B started nothing while A drives tk-1').to.equal(0);
     expect((await loadTransfer('tk-1', store)).stage).to.equal('hold');
 
@@ -110,7 +110,7 @@ describe('transfer takeover between two nodes (real Postgres)', function () {
     const { rows } = await db.pool.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [ownerA]);
     expect(rows).to.have.length(1);
     await db.pool.query('select pg_terminate_backend($1, 5000)', [rows[0]!.pid]);
-    const done = await pollUntil(() => loadTransfer('tk-1', store), (transfer) => transfer.status === 'COMPLETED', { timeoutMs: 10_000 });
+    const done = await eventually('the transfer completed', () => loadTransfer('tk-1', store), { until: (transfer) => transfer.status === 'COMPLETED', timeoutMs: 10_000 });
     expect(done.status).to.equal('COMPLETED');
     expect(nodeA.stats().ownersLost).to.equal(1);
     expect(nodeA.stats().live, 'A halted what it drove under the lost owner').to.equal(0);
@@ -127,14 +127,14 @@ describe('transfer takeover between two nodes (real Postgres)', function () {
       { type: 'HoldPlaced', n: 1 },
       { type: 'TransferCredited', n: 1 },
     ]);
-    await pollUntil(async () => (await db.pool.query('select 1 from transfer_owners')).rowCount, (count) => count === 0);
+    await eventually('no transfer owner row left', async () => (await db.pool.query('select 1 from transfer_owners')).rowCount, { until: (count) => count === 0 });
   });
 
   it('clears a dead owner\'s row of a transfer that is terminal already, without driving or counting it again', async function () {
     const nodeB = registries[1]!;
     await db.pool.query(`insert into transfer_owners (transfer_id, owner) values ('tk-1', 'transfers-a-dead-node')`);
     const before = nodeB.stats();
-    await pollUntil(async () => (await db.pool.query('select 1 from transfer_owners')).rowCount, (count) => count === 0, { timeoutMs: 10_000 });
+    await eventually('no transfer owner row left', async () => (await db.pool.query('select 1 from transfer_owners')).rowCount, { until: (count) => count === 0, timeoutMs: 10_000 });
     const after = nodeB.stats();
     expect(after.finished, 'not finished a second time').to.equal(before.finished);
     expect(after.elsewhere).to.be.greaterThan(before.elsewhere);
