@@ -17,8 +17,6 @@ export interface StartedServer {
   close(): Promise<void>;
 }
 
-export type StartServer = () => Promise<StartedServer>;
-
 /** `overrides` win over the environment, e.g. a short ACCOUNT_IDLE_MS for the passivation measurement. */
 export const startActaServer = async (overrides: Record<string, string> = {}): Promise<StartedServer> => {
   const config = loadConfig({

@@ -3,7 +3,7 @@
 // IllegalStateError for a broken business rule (the samples' way; the HTTP layer maps it to 403),
 // `evolve` folding events into the state and `initialState` for a stream that does not exist yet.
 // It is the bench's peer, not Acta's domain: it covers open, deposit and withdraw, nothing more.
-import { IllegalStateError, type Command, type Decider, type Event } from '@event-driven-io/emmett';
+import { IllegalStateError, type Command, type Event } from '@event-driven-io/emmett';
 
 export type AccountOpened = Event<'AccountOpened', { accountId: string; ownerId: string; currency: string; openedAt: Date }>;
 export type MoneyDeposited = Event<'MoneyDeposited', { accountId: string; amount: number; currency: string; transactionId: string; depositedAt: Date }>;
@@ -75,8 +75,6 @@ export const decide = (command: AccountCommand, state: Account): AccountEvent =>
     }
   }
 };
-
-export const accountDecider: Decider<Account, AccountCommand, AccountEvent> = { decide, evolve, initialState };
 
 /** Emmett's samples name streams `<type>:<id>`; the balance document takes the same id. */
 export const accountStreamName = (accountId: string): string => `account:${accountId}`;
