@@ -184,7 +184,8 @@ async function measureLag(row: Measured, ratePerSec: number, flags: CannonFlags,
   const lag = { ...base, achievedRatePerSec: stats.requestsPerSec, ...summary };
   log(formatLagLine(lag));
   const events = Math.max(1, lag.events);
-  const shares = [...after.keys()].sort((a, b) => a - b).map((bound) => `≤${bound === Infinity ? '∞' : `${bound * 1000}ms`} ${((100 * ((after.get(bound) ?? 0) - (before.get(bound) ?? 0))) / events).toFixed(1)}%`);
+  const share = (bound: number) => ((100 * ((after.get(bound) ?? 0) - (before.get(bound) ?? 0))) / events).toFixed(1);
+  const shares = [...after.keys()].sort((a, b) => a - b).map((bound) => `≤${bound === Infinity ? '∞' : `${bound * 1000}ms`} ${share(bound)}%`);
   log(`  cumulative: ${shares.join(', ')}`);
   return lag;
 }

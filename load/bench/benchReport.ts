@@ -220,7 +220,8 @@ export function formatBalanceLines(rows: readonly BenchRow[]): string[] {
       const what = `${checks.length} run(s), ${acknowledged} deposits answered 2xx, ${unanswered} unanswered when a run ended`;
       if (failed.length === 0) return `balances of ${row.label}: verified after every measured run (${what})`;
       const first = failed[0] as BalanceVerdict;
-      return `balances of ${row.label}: MISMATCH in ${failed.length} of ${checks.length} checks, first: sum ${first.observed ?? `unreadable (${first.problem ?? 'no reason'})`}, expected ${first.atLeast}..${first.atMost}`;
+      const sum = first.observed ?? `unreadable (${first.problem ?? 'no reason'})`;
+      return `balances of ${row.label}: MISMATCH in ${failed.length} of ${checks.length} checks, first: sum ${sum}, expected ${first.atLeast}..${first.atMost}`;
     });
 }
 

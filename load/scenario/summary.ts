@@ -134,7 +134,8 @@ export function formatSummary(summary: ScenarioSummary): string {
   lines.push(
     '',
     `Failures by reason: ${formatCounts(Object.entries(totals.byReason))}`,
-    `Verdict: ${verdict.passed ? 'PASS' : 'FAIL'}: unexpected failures ${verdict.unexpectedFailures} ${comparison} --max-unexpected-failures=${verdict.maxUnexpectedFailures} (exit ${verdict.exitCode})`,
+    `Verdict: ${verdict.passed ? 'PASS' : 'FAIL'}: unexpected failures ${verdict.unexpectedFailures} ${comparison} ` +
+      `--max-unexpected-failures=${verdict.maxUnexpectedFailures} (exit ${verdict.exitCode})`,
     '',
     'Notes:',
     '- Expected failures: 400 insufficient_funds on withdraw/transfer, and 404 on reads sent without minVersion (projection lag).',

@@ -2,7 +2,19 @@
 // projection-lag histogram difference.
 import { expect } from 'chai';
 import { DepositLedger } from '../../load/bench/balanceCheck';
-import { BenchRow, PeerPair, formatBalanceLines, formatBenchTable, formatCeilingLines, formatPeerLine, formatResultsMarkdown, median, medianPerRequest, missesTarget, roundRatios } from '../../load/bench/benchReport';
+import {
+  BenchRow,
+  PeerPair,
+  formatBalanceLines,
+  formatBenchTable,
+  formatCeilingLines,
+  formatPeerLine,
+  formatResultsMarkdown,
+  median,
+  medianPerRequest,
+  missesTarget,
+  roundRatios,
+} from '../../load/bench/benchReport';
 import { parseHistogramBuckets, summarizeLag } from '../../load/bench/projectionLag';
 import { CannonStats } from '../../load/cannon/runCannon';
 
