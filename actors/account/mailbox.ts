@@ -1,6 +1,7 @@
-// An account actor's bounded command queue. It is mutated in place and owned by the actor's context:
-// copying an immutable array on every command made enqueueing O(depth), which a hot account with a
-// deep mailbox paid on each of its commands.
+// An account actor's bounded command queue. The registry owns it (one per live actor, beside the
+// actor, never in its xstate context) and mutates it in place: copying an immutable array on every
+// command made enqueueing O(depth), which a hot account with a deep mailbox paid on each of its
+// commands. The machine sees only counts (WORK per queued command).
 import assert from 'node:assert/strict';
 import { PendingCommand } from './pendingCommand';
 
@@ -21,7 +22,7 @@ export class Mailbox {
 
   /** Queues a command at the back. The caller answers mailbox_full first; queueing past the bound is a bug. */
   push(pending: PendingCommand): void {
-    assert.ok(!this.isFull, 'mailbox is full; the actor must answer mailbox_full instead of queueing');
+    assert.ok(!this.isFull, 'mailbox is full; the registry must answer mailbox_full instead of queueing');
     this.queued.push(pending);
   }
 

@@ -1,5 +1,6 @@
-// A command waiting in an account actor's mailbox, with the callback that answers its caller.
-import { CommandOutcome, CommandRequest } from '../../src/app/commandRequest';
+// A command waiting in an account's mailbox (held by the registry), with the callback that answers its caller.
+import { CommandRequest } from '../../src/app/commandRequest';
+import { CommandOutcome } from '../../src/ports/commandOutcome';
 
 export interface PendingCommand {
   request: CommandRequest;

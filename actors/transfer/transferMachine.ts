@@ -2,13 +2,16 @@
 // src/app/transfers). It loads the transfer from its stream, then moves it one step at a time until
 // it is terminal. A transient failure backs off (bounded, doubling) and tries again; when the
 // attempts run out, a hold or credit step is abandoned (compensation with a fence), while capture
-// and release are parked: the actor stops and the next recovery sweep starts a fresh one.
+// and release are parked: the actor stops and the next recovery sweep starts a fresh one. A move
+// that throws is a programmer error (infrastructure failures come back as `transient` moves): the
+// actor ends in `crashed` and the next sweep resumes the transfer from its stream.
 // Effects (load, advance, abandon) arrive through .provide() from the registry. `load` takes the
 // transfer's ownership first and answers null when another live node drives it (or the transfer is
 // terminal already): the actor then stops at once (`elsewhere`), having done nothing.
 import { assign, fromPromise, setup } from 'xstate';
 import { isAbandonable } from '../../src/domain/transfer/transferDecider';
 import { TransferState, isTerminal } from '../../src/domain/transfer/transferState';
+import { backoffDelayMs } from '../../src/app/backoff';
 import { Move } from '../../src/app/transfers/advanceTransfer';
 
 export interface RetryPolicy {
@@ -24,7 +27,7 @@ export interface TransferActorContext {
   attempts: number;
   lastError: string | null;
   retry: RetryPolicy;
-  /** Why loading failed, for the crash log. */
+  /** Why loading or a move failed, for the crash log. */
   failure: unknown;
 }
 
@@ -63,9 +66,10 @@ export const transferMachine = setup({
       attempts: context.attempts + 1,
       lastError: params.move.kind === 'transient' ? params.move.detail : context.lastError,
     })),
+    recordFailure: assign({ failure: ({ event }) => ('error' in event ? event.error : null) }),
   },
   delays: {
-    backoff: ({ context }) => Math.min(context.retry.backoffBaseMs * 2 ** (context.attempts - 1), context.retry.backoffMaxMs),
+    backoff: ({ context }) => backoffDelayMs({ baseMs: context.retry.backoffBaseMs, maxMs: context.retry.backoffMaxMs }, context.attempts),
   },
 }).createMachine({
   id: 'transfer',
@@ -80,7 +84,7 @@ export const transferMachine = setup({
           { guard: ({ event }) => event.output === null, target: 'elsewhere' },
           { target: 'deciding', actions: assign({ state: ({ event }) => event.output }) },
         ],
-        onError: { target: 'failed', actions: assign({ failure: ({ event }) => event.error }) },
+        onError: { target: 'failed', actions: 'recordFailure' },
       },
     },
     deciding: {
@@ -96,6 +100,7 @@ export const transferMachine = setup({
           { guard: 'abandonable', target: 'abandoning', actions: { type: 'countFailure', params: ({ event }) => ({ move: event.output }) } },
           { target: 'parked', actions: { type: 'countFailure', params: ({ event }) => ({ move: event.output }) } },
         ],
+        onError: { target: 'crashed', actions: 'recordFailure' },
       },
     },
     backingOff: {
@@ -109,12 +114,16 @@ export const transferMachine = setup({
           { guard: { type: 'moved', params: ({ event }) => ({ move: event.output }) }, target: 'deciding', actions: { type: 'takeMove', params: ({ event }) => ({ move: event.output }) } },
           { target: 'parked' },
         ],
+        onError: { target: 'crashed', actions: 'recordFailure' },
       },
     },
     /** Retries ran out on a step that must not be abandoned; the next sweep resumes it. */
     parked: { type: 'final' },
     done: { type: 'final' },
+    /** Loading failed (the store is down, or the stream does not fold): the next sweep resumes it. */
     failed: { type: 'final' },
+    /** A move threw: a programmer error (an assertion), never retried in place. */
+    crashed: { type: 'final' },
     /** Nothing to drive here (another live owner drives it, or it was terminal already); this actor did nothing. */
     elsewhere: { type: 'final' },
   },

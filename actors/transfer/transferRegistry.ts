@@ -1,8 +1,9 @@
 // The transfer registry: one actor per unfinished transfer. It starts an actor when a transfer is
 // requested and, on start-up and every sweep interval, finds unfinished transfers in the event store
 // (never in a read model) and resumes those without a live actor. Infrastructure errors inside a
-// move are logged and retried as transient; an actor that cannot even load is logged and left to
-// the next sweep.
+// move are logged and retried as transient; an assertion failure (a programmer error) crashes the
+// actor instead, and an actor that cannot even load is logged; both are left to the next sweep.
+// Stopping an actor aborts the signal its effects hold, so a stopped move records nothing more.
 //
 // Ownership: the registry holds a lock-backed owner (src/ports/ownerPresence.ts) and an actor drives
 // its transfer only after recording that owner as the transfer's driver (claimTransfer), which fails
@@ -13,6 +14,7 @@
 // within about a second, not at the next full sweep. If the registry's own owner ends (its
 // connection dropped), it halts every actor it runs (they were driving under that owner; whoever
 // takes a transfer over drives it from its stream) and takes a new owner at its next sweep.
+import { AssertionError } from 'node:assert/strict';
 import { createActor, fromPromise, type Actor } from 'xstate';
 import { limits } from '../../src/config/limits';
 import { TransferState, isTerminal } from '../../src/domain/transfer/transferState';
@@ -29,7 +31,11 @@ export interface TransferRegistryDeps extends TransferDeps {
   retry?: RetryPolicy;
   sweepIntervalMs?: number;
   orphanSweepIntervalMs?: number;
-  /** Observability hook: an actor stopped (done, parked, crashed, failed to load, stopped) with the transfer as it knew it. */
+  /**
+   * Observability hook, called once for every actor that ends, however it ends (`how`: done,
+   * parked, crashed, failed (to load), elsewhere, stopped, lost), with the transfer as it knew it
+   * (null before it loaded).
+   */
   onSettled?: (how: string, state: TransferState | null) => void;
 }
 
@@ -56,6 +62,13 @@ export interface TransferTotals {
   ownersLost: number;
 }
 
+/** What an ending actor knew: its failure and last error, and the transfer (null before it loaded). */
+interface RetiredContext {
+  failure: unknown;
+  lastError: string | null;
+  state: TransferState | null;
+}
+
 interface LiveEntry {
   actor: Actor<TransferMachine>;
   /** The owner this actor's transfer is recorded under, once load has claimed it. */
@@ -76,6 +89,8 @@ export class TransferRegistry {
   private orphanTimer: NodeJS.Timeout | null = null;
   private stopping = false;
   private readonly settledWaiters = new Map<string, Array<() => void>>();
+  /** stop() waiting for the last live actor to end. */
+  private allSettled: (() => void) | null = null;
   /** Driver rows being given up; their transfer is not started again until that is done. */
   private readonly releasing = new Map<string, Promise<void>>();
   private owner: Owner | null = null;
@@ -83,20 +98,26 @@ export class TransferRegistry {
 
   constructor(private readonly deps: TransferRegistryDeps) {
     const log = deps.logger;
-    const guarded = async (state: TransferState, move: () => Promise<Move>): Promise<Move> => {
+    // Infrastructure errors (the store, the journal) may pass: retried as transient. A failed
+    // assertion is a bug: it propagates and the actor crashes (see transferMachine's `crashed`).
+    const guarded = async (state: TransferState, signal: AbortSignal, move: () => Promise<Move>): Promise<Move> => {
       try {
         return await move();
       } catch (error) {
-        log.warn({ err: error, transferId: state.transferId, stage: state.stage }, 'transfer step failed; retrying');
+        if (error instanceof AssertionError) throw error;
+        // A stopped actor's move ends with its signal; nobody hears the result.
+        if (!signal.aborted) log.warn({ err: error, transferId: state.transferId, stage: state.stage }, 'transfer step failed; retrying');
         return { kind: 'transient', detail: error instanceof Error ? error.message : String(error) };
       }
     };
     this.machine = transferMachine.provide({
       actors: {
-        load: fromPromise(({ input }: { input: { transferId: string } }) => this.takeAndLoad(input.transferId)),
-        advance: fromPromise(({ input }: { input: { state: TransferState } }) => guarded(input.state, () => advanceTransfer(deps, input.state))),
-        abandon: fromPromise(({ input }: { input: { state: TransferState; detail: string } }) =>
-          guarded(input.state, () => abandonStep(deps, input.state, input.detail)),
+        load: fromPromise(({ input, signal }: { input: { transferId: string }; signal: AbortSignal }) => this.takeAndLoad(input.transferId, signal)),
+        advance: fromPromise(({ input, signal }: { input: { state: TransferState }; signal: AbortSignal }) =>
+          guarded(input.state, signal, () => advanceTransfer(deps, input.state, signal)),
+        ),
+        abandon: fromPromise(({ input, signal }: { input: { state: TransferState; detail: string }; signal: AbortSignal }) =>
+          guarded(input.state, signal, () => abandonStep(deps, input.state, input.detail, signal)),
         ),
       },
     });
@@ -113,15 +134,15 @@ export class TransferRegistry {
     this.totals.started += 1;
     actor.subscribe({
       next: (snapshot) => {
+        // While stopping, a transfer waiting out a backoff holds no I/O: stop it now, the next start resumes it.
+        if (this.stopping && snapshot.status === 'active' && snapshot.matches('backingOff')) {
+          this.halt(transferId, actor, 'stopped');
+          return;
+        }
         if (snapshot.status !== 'done') return;
         this.retire(transferId, actor, String(snapshot.value), snapshot.context);
-        this.deps.onSettled?.(String(snapshot.value), snapshot.context.state);
       },
-      error: (error) => {
-        this.totals.crashed += 1;
-        this.deps.logger.error({ err: error, transferId }, 'transfer actor crashed; the next sweep resumes it');
-        this.retire(transferId, actor, 'crashed', null);
-      },
+      error: (error) => this.retire(transferId, actor, 'crashed', { failure: error, lastError: null, state: null }),
     });
     actor.start();
     return true;
@@ -202,14 +223,12 @@ export class TransferRegistry {
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     if (this.orphanTimer) clearInterval(this.orphanTimer);
-    const deadline = Date.now() + drainMs;
-    while (this.live.size > 0 && Date.now() < deadline) {
-      // A transfer waiting out a backoff holds no I/O: stop it now, the next start resumes it.
-      for (const [transferId, { actor }] of [...this.live.entries()]) {
-        if (actor.getSnapshot().matches('backingOff')) this.halt(transferId, actor, 'stopped');
-      }
-      await new Promise((resolve) => setTimeout(resolve, 10));
+    // A transfer waiting out a backoff holds no I/O: stop it now (the next start resumes it); those
+    // that enter a backoff from here on are stopped as they enter it (see start).
+    for (const [transferId, { actor }] of [...this.live.entries()]) {
+      if (actor.getSnapshot().matches('backingOff')) this.halt(transferId, actor, 'stopped');
     }
+    if (this.live.size > 0) await this.liveSettled(drainMs);
     for (const [transferId, { actor }] of [...this.live.entries()]) this.halt(transferId, actor, 'stopped');
     await Promise.all(this.releasing.values());
     const owner = this.owner;
@@ -228,11 +247,11 @@ export class TransferRegistry {
    * null when there is nothing to drive here: another live owner drives it, it is terminal already,
    * or this actor was stopped meanwhile.
    */
-  private async takeAndLoad(transferId: string): Promise<TransferState | null> {
+  private async takeAndLoad(transferId: string, signal: AbortSignal): Promise<TransferState | null> {
     const entry = this.live.get(transferId);
     const owner = await this.liveOwner();
     if (!(await this.deps.openTransfers.claimTransfer(owner.id, transferId))) return null;
-    if (!entry || this.live.get(transferId) !== entry) {
+    if (signal.aborted || !entry || this.live.get(transferId) !== entry) {
       // Stopped while claiming: give the row back rather than hold a transfer no actor drives.
       this.giveUp(transferId, owner.id);
       return null;
@@ -283,8 +302,20 @@ export class TransferRegistry {
   }
 
   private halt(transferId: string, actor: Actor<TransferMachine>, how: 'stopped' | 'lost'): void {
+    const { context } = actor.getSnapshot();
     actor.stop();
-    this.retire(transferId, actor, how, null);
+    this.retire(transferId, actor, how, context);
+  }
+
+  /** Resolves when no actor is live any more, or after timeoutMs. */
+  private async liveSettled(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.allSettled = resolve;
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    clearTimeout(timer);
+    this.allSettled = null;
   }
 
   /** Deletes the transfer's driver row if it is still this owner's; the transfer waits for that before it is started again. */
@@ -303,7 +334,8 @@ export class TransferRegistry {
     this.releasing.set(transferId, tracked);
   }
 
-  private retire(transferId: string, actor: Actor<TransferMachine>, how: string, context: { failure: unknown; lastError: string | null } | null): void {
+  /** Every end of an actor comes here once: counts, logs, gives the driver row up, tells onSettled and the waiters. */
+  private retire(transferId: string, actor: Actor<TransferMachine>, how: string, context: RetiredContext): void {
     const entry = this.live.get(transferId);
     if (entry?.actor !== actor) return;
     this.live.delete(transferId);
@@ -313,13 +345,19 @@ export class TransferRegistry {
     if (how === 'done') this.totals.finished += 1;
     if (how === 'parked') {
       this.totals.parked += 1;
-      this.deps.logger.warn({ transferId, lastError: context?.lastError }, 'transfer step keeps failing; parked until the next sweep');
+      this.deps.logger.warn({ transferId, lastError: context.lastError }, 'transfer step keeps failing; parked until the next sweep');
     }
     if (how === 'failed') {
       this.totals.crashed += 1;
-      this.deps.logger.error({ err: context?.failure, transferId }, 'transfer could not be loaded; the next sweep resumes it');
+      this.deps.logger.error({ err: context.failure, transferId }, 'transfer could not be loaded; the next sweep resumes it');
     }
+    if (how === 'crashed') {
+      this.totals.crashed += 1;
+      this.deps.logger.error({ err: context.failure, transferId, stage: context.state?.stage ?? null }, 'transfer actor crashed; the next sweep resumes it');
+    }
+    this.deps.onSettled?.(how, context.state);
     for (const resolve of this.settledWaiters.get(transferId) ?? []) resolve();
     this.settledWaiters.delete(transferId);
+    if (this.live.size === 0) this.allSettled?.();
   }
 }

@@ -1,12 +1,19 @@
 // The command port the gateway talks to. It makes a retry that arrives while the original is still
 // running on this node wait for and return the original's outcome, refuses work once shutdown
 // has begun, and hands everything else to the actor system.
-import { CommandOutcome, CommandRequest } from './commandRequest';
-import { problemResponse } from './problem';
+import { CommandOutcome, asReplay } from '../ports/commandOutcome';
+import { CommandRequest } from './commandRequest';
 
 export interface CommandPort {
   execute(request: CommandRequest): Promise<CommandOutcome>;
 }
+
+/** The answer to a command that arrives after shutdown began (the gateway's and the transfer request's). */
+export const shuttingDown: CommandOutcome = {
+  kind: 'unavailable',
+  code: 'shutting_down',
+  detail: 'The server is shutting down; retry on another node',
+};
 
 interface InFlight {
   requestHash: string;
@@ -22,12 +29,14 @@ export class CommandBus implements CommandPort {
   execute(request: CommandRequest): Promise<CommandOutcome> {
     const running = this.inFlight.get(request.idempotencyKey);
     if (running) {
-      if (running.requestHash === request.requestHash) return running.outcome.then((outcome) => ({ ...outcome, replayed: true }));
-      return Promise.resolve(
-        problemResponse(422, 'idempotency_key_reused', `Idempotency-Key ${request.idempotencyKey} is in use by a different request`),
-      );
+      if (running.requestHash === request.requestHash) return running.outcome.then(asReplay);
+      return Promise.resolve({
+        kind: 'rejected',
+        code: 'idempotency_key_reused',
+        detail: `Idempotency-Key ${request.idempotencyKey} is in use by a different request`,
+      });
     }
-    if (!this.accepting) return Promise.resolve(problemResponse(503, 'shutting_down', 'The server is shutting down; retry on another node'));
+    if (!this.accepting) return Promise.resolve(shuttingDown);
     const outcome = this.dispatch(request).finally(() => this.inFlight.delete(request.idempotencyKey));
     this.inFlight.set(request.idempotencyKey, { requestHash: request.requestHash, outcome });
     return outcome;

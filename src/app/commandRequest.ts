@@ -1,7 +1,6 @@
 // A command as it travels from the gateway to its actor: the domain command plus the request
 // identity that makes it idempotent.
 import { AccountCommand } from '../domain/account/accountCommands';
-import { RecordedResponse } from '../ports/commandRecords';
 
 export interface CommandRequest<C = AccountCommand> {
   command: C;
@@ -14,10 +13,4 @@ export interface CommandRequest<C = AccountCommand> {
   correlationId: string;
   /** Who issued it, as the client said (the seed's `actor`); kept in the event metadata. */
   actor?: string;
-}
-
-/** What a command produced: the HTTP-shaped response that is also recorded for idempotent replay. */
-export interface CommandOutcome extends RecordedResponse {
-  /** True when this answers a repeat with the original's outcome (never recorded: only status and body are). */
-  replayed?: boolean;
 }

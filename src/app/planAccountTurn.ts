@@ -11,13 +11,12 @@
 import { decide, evolve, isRejection } from '../domain/account/accountDecider';
 import { AccountCommand } from '../domain/account/accountCommands';
 import { AccountState } from '../domain/account/accountState';
-import { IdempotencyRecord, TransactionRecord } from '../ports/commandRecords';
+import { Accepted, CommandOutcome, Decision, RenderOutcome } from '../ports/commandOutcome';
+import { IdempotencyRecord, RecordedResponse, TransactionRecord } from '../ports/commandRecords';
 import { NewEvent } from '../ports/storedEvent';
 import { accountView } from './accountView';
 import { Movement, movementOf, sameMovement } from './moneyMovement';
-import { CommandOutcome, CommandRequest } from './commandRequest';
-import { problemResponse } from './problem';
-import { rejectionStatus } from './rejectionStatus';
+import { CommandRequest } from './commandRequest';
 
 export interface KnownRecords {
   idempotency: Map<string, IdempotencyRecord>;
@@ -27,6 +26,8 @@ export interface KnownRecords {
 export interface TurnClock {
   newId: () => string;
   now: () => string;
+  /** How records keep a decision (the edge's rendering, replayed byte for byte). */
+  render: RenderOutcome;
 }
 
 export interface TurnPlan {
@@ -60,9 +61,9 @@ export function planAccountTurn(
       // The rejection is recorded under the key (never under the transaction id, which stays free
       // for a movement that can succeed) in the turn's append, which is checked against the version
       // it was decided at: a retry with this key replays it instead of deciding again.
-      const rejection = problemResponse(rejectionStatus[decision.rejected], decision.rejected, decision.detail);
+      const rejection: Decision = { kind: 'rejected', code: decision.rejected, detail: decision.detail };
       plan.outcomes.push(rejection);
-      recordKey(plan, idempotency, request, rejection, clock.now());
+      recordKey(plan, idempotency, request, clock.render(rejection), clock.now());
       // Decided as if the transaction id were unused; if it is recorded, the answer is that record's.
       const rejected = movementOf(request.command);
       if (rejected) plan.freeTransactionIds.push(rejected.transactionId);
@@ -87,10 +88,11 @@ export function planAccountTurn(
     // A repeat the decider recognised itself (a hold already open) appends no event but records like
     // any decision: its key and transaction id are then checked by the append, which catches the
     // original's records and replays them.
-    recordKey(plan, idempotency, request, outcome, occurredAt);
+    const response = clock.render(outcome);
+    recordKey(plan, idempotency, request, response, occurredAt);
     const movement = movementOf(request.command);
     if (movement) {
-      const recorded = transactionRecord(movement, plan.state.version, outcome, occurredAt);
+      const recorded = transactionRecord(movement, plan.state.version, response, occurredAt);
       plan.transactions.push(recorded);
       transactions.set(recorded.transactionId, recorded);
     }
@@ -99,12 +101,12 @@ export function planAccountTurn(
 }
 
 /** Records the decision's outcome under the request's Idempotency-Key, in the plan and for the rest of the turn. */
-function recordKey(plan: TurnPlan, idempotency: Map<string, IdempotencyRecord>, request: CommandRequest, outcome: CommandOutcome, at: string): void {
+function recordKey(plan: TurnPlan, idempotency: Map<string, IdempotencyRecord>, request: CommandRequest, response: RecordedResponse, at: string): void {
   const record: IdempotencyRecord = {
     key: request.idempotencyKey,
     requestHash: request.requestHash,
     operation: request.operation,
-    response: outcome,
+    response,
     createdAt: at,
   };
   plan.idempotency.push(record);
@@ -119,49 +121,50 @@ function replayOf(
 ): CommandOutcome | null {
   const earlier = idempotency.get(request.idempotencyKey);
   if (earlier) {
-    if (earlier.requestHash === request.requestHash) return { ...earlier.response, replayed: true };
-    return problemResponse(
-      422,
-      'idempotency_key_reused',
-      `Idempotency-Key ${request.idempotencyKey} was already used for a different request`,
-    );
+    if (earlier.requestHash === request.requestHash) return { kind: 'replayed', original: earlier.response };
+    return {
+      kind: 'rejected',
+      code: 'idempotency_key_reused',
+      detail: `Idempotency-Key ${request.idempotencyKey} was already used for a different request`,
+    };
   }
   const movement = movementOf(request.command);
   if (!movement) return null;
   const recorded = transactions.get(movement.transactionId);
   if (!recorded) return null;
-  if (sameMovement(recorded, movement)) return { ...recorded.response, replayed: true };
-  return problemResponse(
-    409,
-    'transaction_id_reused',
-    `Transaction ${movement.transactionId} was already used for a different money movement`,
-  );
+  if (sameMovement(recorded, movement)) return { kind: 'replayed', original: recorded.response };
+  return {
+    kind: 'rejected',
+    code: 'transaction_id_reused',
+    detail: `Transaction ${movement.transactionId} was already used for a different money movement`,
+  };
 }
 
-function transactionRecord(movement: Movement, version: number, response: CommandOutcome, at: string): TransactionRecord {
+function transactionRecord(movement: Movement, version: number, response: RecordedResponse, at: string): TransactionRecord {
   return { ...movement, streamVersion: version, response, createdAt: at };
 }
 
-function successOutcome(command: AccountCommand, state: AccountState, last: NewEvent | undefined): CommandOutcome {
+function successOutcome(command: AccountCommand, state: AccountState, last: NewEvent | undefined): Accepted {
+  const accepted = (view: Record<string, unknown>): Accepted => ({ kind: 'accepted', command: command.type, view, version: state.version });
   const view = accountView(state);
   const eventId = last?.eventId ?? null;
   switch (command.type) {
     case 'OpenAccount':
-      return { status: 201, body: { ...view, eventId } };
+      return accepted({ ...view, eventId });
     case 'DepositMoney':
     case 'WithdrawMoney': {
       const type = command.type === 'DepositMoney' ? 'deposit' : 'withdrawal';
-      return { status: 201, body: { ...view, transactionId: command.transactionId, amount: command.amount, type, eventId } };
+      return accepted({ ...view, transactionId: command.transactionId, amount: command.amount, type, eventId });
     }
     case 'PlaceHold':
     case 'CaptureHold':
     case 'ReleaseHold':
-      return { status: 200, body: { ...view, holdId: command.holdId, eventId } };
+      return accepted({ ...view, holdId: command.holdId, eventId });
     case 'CreditTransfer':
-      return { status: 200, body: { ...view, transferId: command.transferId, amount: command.amount, eventId } };
+      return accepted({ ...view, transferId: command.transferId, amount: command.amount, eventId });
     case 'FreezeAccount':
-      return { status: 200, body: { ...view, reason: command.reason, eventId } };
+      return accepted({ ...view, reason: command.reason, eventId });
     case 'UnfreezeAccount':
-      return { status: 200, body: { ...view, eventId } };
+      return accepted({ ...view, eventId });
   }
 }

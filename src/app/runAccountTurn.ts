@@ -28,9 +28,9 @@ import { AccountState } from '../domain/account/accountState';
 import { AppendResult, EventStore, StreamAppend } from '../ports/eventStore';
 import { catchUp } from './activateAccount';
 import { movementOf } from './moneyMovement';
-import { CommandOutcome, CommandRequest } from './commandRequest';
+import { CommandOutcome } from '../ports/commandOutcome';
+import { CommandRequest } from './commandRequest';
 import { KnownRecords, TurnClock, planAccountTurn } from './planAccountTurn';
-import { problemResponse } from './problem';
 
 export interface TurnDeps extends TurnClock {
   store: Pick<EventStore, 'findIdempotency' | 'findTransactions' | 'readStream'>;
@@ -84,7 +84,11 @@ export async function runAccountTurn(deps: TurnDeps, start: AccountState, reques
       lookUp(deps, requests),
     ]);
   }
-  const outcome = problemResponse(409, 'concurrency_conflict', 'Another writer kept changing this account; retry with the same Idempotency-Key');
+  const outcome: CommandOutcome = {
+    kind: 'unavailable',
+    code: 'concurrency_conflict',
+    detail: 'Another writer kept changing this account; retry with the same Idempotency-Key',
+  };
   return { state, outcomes: requests.map(() => outcome), appendedEvents: 0, versionConflicts };
 }
 

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { AccountCommand } from '../domain/account/accountCommands';
 import { CommandPort } from '../app/commandBus';
 import { commandKey } from './commandEnvelope';
+import { outcomeResponse } from './outcomeResponse';
 import { accountParams, actorOf, freezeBody, moneyBody, openAccountBody, unfreezeBody } from './schemas';
 import { requestHash } from './requestHash';
 import { send } from './respond';
@@ -31,7 +32,7 @@ export function accountCommandRoutes(commands: CommandPort): Router {
         correlationId: (res.locals.requestId as string | undefined) ?? randomUUID(),
         ...(issuer !== undefined && { actor: issuer }),
       });
-      send(res, outcome);
+      send(res, outcomeResponse(outcome));
     });
   };
   // Each build names the command's own fields: the actor travels beside the command (into the

@@ -1,7 +1,7 @@
 // Writing responses: problem+json for errors, JSON for everything else.
 import type { Response } from 'express';
-import { RecordedResponse } from '../ports/commandRecords';
 import { isProblemBody, problem } from '../app/problem';
+import { OutcomeResponse } from './outcomeResponse';
 
 /**
  * A repeat answered with the original's outcome says so, as Stripe's Idempotent-Replayed header does.
@@ -9,7 +9,7 @@ import { isProblemBody, problem } from '../app/problem';
  * the body as the very JSON.stringify text sent here (a json column, never jsonb), and a body read
  * back serializes to that text again (see src/infra/postgres/writeSide/commandRecordRows.ts).
  */
-export function send(res: Response, outcome: RecordedResponse & { replayed?: boolean }): void {
+export function send(res: Response, outcome: OutcomeResponse): void {
   if (outcome.replayed) res.set('idempotent-replayed', 'true');
   const type = isProblemBody(outcome.body) ? 'application/problem+json' : 'application/json';
   res.status(outcome.status).type(type).send(JSON.stringify(outcome.body));

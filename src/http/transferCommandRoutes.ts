@@ -1,9 +1,10 @@
 // POST /transfers: validate, fingerprint, record the transfer durably, answer 202.
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
-import { CommandOutcome } from '../app/commandRequest';
+import { CommandOutcome } from '../ports/commandOutcome';
 import { TransferCommandRequest } from '../app/transfers/requestTransfer';
 import { commandKey } from './commandEnvelope';
+import { outcomeResponse } from './outcomeResponse';
 import { requestHash } from './requestHash';
 import { send } from './respond';
 import { transferBody } from './schemas';
@@ -28,7 +29,7 @@ export function transferCommandRoutes(transfers: TransferPort): Router {
       operation: transferOperation,
       correlationId: (res.locals.requestId as string | undefined) ?? randomUUID(),
     });
-    send(res, outcome);
+    send(res, outcomeResponse(outcome));
   });
   return router;
 }

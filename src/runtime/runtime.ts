@@ -30,7 +30,8 @@ import { Storage, openStorage } from './storage';
 import { CommandPort } from '../app/commandBus';
 import { TransferRegistry } from '../../actors/transfer/transferRegistry';
 import { killAt } from '../app/faults';
-import { problemResponse } from '../app/problem';
+import { shuttingDown as shuttingDownOutcome } from '../app/commandBus';
+import { freshResponse, outcomeResponse } from '../http/outcomeResponse';
 import { limits } from '../config/limits';
 import { gateOf } from '../http/shutdownGate';
 import { settlesWithin } from '../infra/settlesWithin';
@@ -97,6 +98,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     newId: randomUUID,
     now: () => new Date().toISOString(),
     idleMs: config.accountIdleMs,
+    render: freshResponse,
     snapshotIntervalVersions: config.snapshotIntervalVersions,
     commandTimeoutMs: config.commandTimeoutMs,
     logger: logger.child({ component: 'actor-system' }),
@@ -114,15 +116,16 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     newId,
     now,
     faults: killAt(config.faultKillAt ?? undefined),
+    render: freshResponse,
     openTransfers: storage.openTransfers,
     logger: logger.child({ component: 'transfers' }),
     onSettled: (how, state) => recordTransferSettled(metrics, how, state?.status ?? null, state?.failure?.reason ?? null),
   });
   const transferPort: TransferPort = {
     request: async (request) => {
-      if (shuttingDown) return problemResponse(503, 'shutting_down', 'The server is shutting down; retry on another node');
-      const outcome = await requestTransfer({ store: storage.store, snapshots: storage.snapshots, journal, newId, now }, request);
-      if (outcome.status === 202 && outcome.body.status === 'PENDING') transfers.start(request.command.transferId);
+      if (shuttingDown) return shuttingDownOutcome;
+      const outcome = await requestTransfer({ store: storage.store, snapshots: storage.snapshots, journal, newId, now, render: freshResponse }, request);
+      if (outcome.kind === 'accepted' && outcome.view.status === 'PENDING') transfers.start(request.command.transferId);
       return outcome;
     },
   };
@@ -172,7 +175,8 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   const countedCommands: CommandPort = {
     execute: async (request) => {
       const outcome = await commands.execute(request);
-      recordCommandOutcome(metrics, request.command.type, outcome.status, outcome.body, { replayed: outcome.replayed === true });
+      const { status, body } = outcomeResponse(outcome);
+      recordCommandOutcome(metrics, request.command.type, status, body, { replayed: outcome.kind === 'replayed' });
       return outcome;
     },
   };

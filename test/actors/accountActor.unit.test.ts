@@ -4,14 +4,16 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import { randomUUID } from 'node:crypto';
 import { ActorSystem, ActorSystemDeps } from '../../actors/system/actorSystem';
-import { CommandOutcome, CommandRequest } from '../../src/app/commandRequest';
+import { CommandRequest } from '../../src/app/commandRequest';
 import { JournalWriter } from '../../src/app/journalWriter';
 import { limits } from '../../src/config/limits';
 import { AccountCommand } from '../../src/domain/account/accountCommands';
 import { createLogger } from '../../src/infra/logger';
 import { MemoryEventStore } from '../../src/infra/memory/memoryEventStore';
 import { MemorySnapshotStore } from '../../src/infra/memory/memorySnapshotStore';
+import { freshResponse, outcomeResponse, OutcomeResponse } from '../../src/http/outcomeResponse';
 import { EventStore } from '../../src/ports/eventStore';
+import { eventually } from '../support/eventually';
 
 function request(command: AccountCommand): CommandRequest {
   const key = randomUUID();
@@ -20,6 +22,11 @@ function request(command: AccountCommand): CommandRequest {
 const open = (accountId: string) => request({ type: 'OpenAccount', accountId, ownerId: 'o', currency: 'USD' });
 const deposit = (accountId: string, amount: number) =>
   request({ type: 'DepositMoney', accountId, amount, currency: 'USD', transactionId: randomUUID() });
+
+/** The command's answer as the gateway renders it (status and body), which these tests check. */
+async function dispatched(system: ActorSystem, request: CommandRequest): Promise<OutcomeResponse> {
+  return outcomeResponse(await system.dispatch(request));
+}
 
 /** A gate that holds appends until released, to make group commit observable. */
 function gate() {
@@ -51,6 +58,7 @@ describe('account actor system', () => {
       journal: new JournalWriter(eventStore, 1),
       newId: randomUUID,
       now: () => new Date().toISOString(),
+      render: freshResponse,
       idleMs: 60_000,
       snapshotIntervalVersions: 50,
       logger: createLogger('silent'),
@@ -69,8 +77,8 @@ describe('account actor system', () => {
   });
 
   it('processes one account’s commands in arrival order', async () => {
-    expect((await system.dispatch(open('a'))).status).to.equal(201);
-    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => system.dispatch(deposit('a', i + 1))));
+    expect((await dispatched(system, open('a'))).status).to.equal(201);
+    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => dispatched(system, deposit('a', i + 1))));
     expect(outcomes.map((o) => o.body.version)).to.deep.equal(Array.from({ length: 20 }, (_, i) => i + 2));
     // Balance after each deposit is the running sum in send order.
     let sum = 0;
@@ -78,7 +86,7 @@ describe('account actor system', () => {
   });
 
   it('group-commits the commands that queue while an append is in flight into one transaction', async () => {
-    await system.dispatch(open('a'));
+    await dispatched(system, open('a'));
     const hold = gate();
     const append = store.appendBatch.bind(store);
     const batches: number[] = [];
@@ -87,34 +95,34 @@ describe('account actor system', () => {
       if (batches.length === 1) await hold.opened;
       return append(appends);
     });
-    const first = system.dispatch(deposit('a', 1));
-    await waitUntil(() => batches.length === 1);
-    const rest = Array.from({ length: 10 }, () => system.dispatch(deposit('a', 1)));
+    const first = dispatched(system, deposit('a', 1));
+    await eventually('the first turn held in its append', () => batches.length === 1);
+    const rest = Array.from({ length: 10 }, () => dispatched(system, deposit('a', 1)));
     hold.release();
     const outcomes = await Promise.all([first, ...rest]);
-    expect(outcomes.every((o) => o.status === 201)).to.equal(true);
+    expect(outcomes.map((o) => o.status)).to.deep.equal(Array(11).fill(201));
     expect(batches).to.deep.equal([1, 10]);
   });
 
   it('answers 503 mailbox_full past the mailbox bound instead of queueing without limit', async () => {
-    await system.dispatch(open('a'));
+    await dispatched(system, open('a'));
     const hold = holdAppends(store);
-    const inFlight = system.dispatch(deposit('a', 1));
-    await waitUntil(() => system.actors()[0]?.state === 'processing');
-    const queued = Array.from({ length: limits.mailboxSizeMax }, () => system.dispatch(deposit('a', 1)));
-    const refused = await Promise.all(Array.from({ length: 3 }, () => system.dispatch(deposit('a', 1))));
+    const inFlight = dispatched(system, deposit('a', 1));
+    await eventually('the actor processing', () => system.actors()[0]?.state === 'processing');
+    const queued = Array.from({ length: limits.mailboxSizeMax }, () => dispatched(system, deposit('a', 1)));
+    const refused = await Promise.all(Array.from({ length: 3 }, () => dispatched(system, deposit('a', 1))));
     expect(refused.map((o) => [o.status, o.body.code])).to.deep.equal(Array(3).fill([503, 'mailbox_full']));
     hold.release();
     const accepted = await Promise.all([inFlight, ...queued]);
-    expect(accepted.every((o) => o.status === 201)).to.equal(true);
+    expect(accepted.map((o) => o.status)).to.deep.equal(Array(1 + limits.mailboxSizeMax).fill(201));
   });
 
   it('reports the turn in flight plus the queued commands as the actor’s mailbox depth', async () => {
-    await system.dispatch(open('a'));
+    await dispatched(system, open('a'));
     const hold = holdAppends(store);
-    const inFlight = system.dispatch(deposit('a', 1));
-    await waitUntil(() => system.actors()[0]?.state === 'processing');
-    const queued = Array.from({ length: 4 }, () => system.dispatch(deposit('a', 1)));
+    const inFlight = dispatched(system, deposit('a', 1));
+    await eventually('the actor processing', () => system.actors()[0]?.state === 'processing');
+    const queued = Array.from({ length: 4 }, () => dispatched(system, deposit('a', 1)));
     expect(system.actors()[0]).to.include({ state: 'processing', mailboxDepth: 5 });
     hold.release();
     await Promise.all([inFlight, ...queued]);
@@ -124,63 +132,62 @@ describe('account actor system', () => {
   it('passivates an idle actor after ACCOUNT_IDLE_MS and reactivates it from the store', async () => {
     const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     system = build({ idleMs: 5_000 });
-    await system.dispatch(open('a'));
-    await system.dispatch(deposit('a', 40));
+    await dispatched(system, open('a'));
+    await dispatched(system, deposit('a', 40));
     expect(system.stats()).to.include({ live: 1, passivations: 0 });
     await clock.tickAsync(4_999);
     expect(system.stats().live).to.equal(1);
     await clock.tickAsync(2);
     expect(system.stats()).to.include({ live: 0, passivations: 1 });
-    const again = await system.dispatch(deposit('a', 2));
+    const again = await dispatched(system, deposit('a', 2));
     expect(again.body).to.include({ version: 3, balance: 42 });
     expect(system.stats()).to.include({ live: 1, activations: 2 });
   });
 
   it('restores from a snapshot plus tail, and ignores a snapshot of an unknown schema', async () => {
     system = build({ snapshotIntervalVersions: 3 });
-    await system.dispatch(open('a'));
-    for (let i = 0; i < 4; i += 1) await system.dispatch(deposit('a', 10));
-    await waitUntil(async () => (await snapshots.load('account-a')) !== null);
+    await dispatched(system, open('a'));
+    for (let i = 0; i < 4; i += 1) await dispatched(system, deposit('a', 10));
+    await eventually('a snapshot saved', async () => (await snapshots.load('account-a')) !== null);
     expect((await snapshots.load('account-a'))!.version).to.equal(3);
     expect(system.passivate('a')).to.equal(true);
-    await waitUntil(() => system.stats().live === 0);
+    await eventually('the actor passivated', () => system.stats().live === 0);
     const read = sinon.spy(store, 'readStream');
-    expect((await system.dispatch(deposit('a', 1))).body).to.include({ version: 6, balance: 41 });
+    expect((await dispatched(system, deposit('a', 1))).body).to.include({ version: 6, balance: 41 });
     expect(read.firstCall.args[1]).to.equal(3);
     await snapshots.save({ streamId: 'account-a', version: 6, schemaVersion: 999, state: { bogus: true }, createdAt: new Date().toISOString() });
     system.passivate('a');
-    await waitUntil(() => system.stats().live === 0);
-    expect((await system.dispatch(deposit('a', 1))).body).to.include({ version: 7, balance: 42 });
+    await eventually('the actor passivated', () => system.stats().live === 0);
+    expect((await dispatched(system, deposit('a', 1))).body).to.include({ version: 7, balance: 42 });
   });
 
   it('fails the commands a crashed actor held (503) and replaces it on the next command', async () => {
-    await system.dispatch(open('a'));
+    await dispatched(system, open('a'));
     const append = store.appendBatch.bind(store);
     const stub = sinon.stub(store, 'appendBatch').rejects(new Error('connection reset'));
-    const failed = await Promise.all([system.dispatch(deposit('a', 5)), system.dispatch(deposit('a', 6))]);
+    const failed = await Promise.all([dispatched(system, deposit('a', 5)), dispatched(system, deposit('a', 6))]);
     expect(failed.map((o) => [o.status, o.body.code])).to.deep.equal([
       [503, 'account_unavailable'],
       [503, 'account_unavailable'],
     ]);
-    expect(system.stats().crashes).to.be.greaterThan(0);
+    expect(system.stats().crashes, 'one crash failed both held commands').to.equal(1);
     stub.callsFake(append);
-    const after = await system.dispatch(deposit('a', 7));
+    const after = await dispatched(system, deposit('a', 7));
     expect(after.body).to.include({ status: 'ACTIVE', version: 2, balance: 7 });
   });
 
   it('fails commands whose actor cannot activate, then recovers', async () => {
     const read = store.readStream.bind(store);
     const stub = sinon.stub(store, 'readStream').rejects(new Error('db down'));
-    expect((await system.dispatch(open('a'))).body.code).to.equal('account_unavailable');
+    expect((await dispatched(system, open('a'))).body.code).to.equal('account_unavailable');
     stub.callsFake(read);
-    expect((await system.dispatch(open('a'))).status).to.equal(201);
+    expect((await dispatched(system, open('a'))).status).to.equal(201);
   });
 
   it('reloads and retries when another node wrote the stream (expected-version conflict)', async () => {
-    await system.dispatch(open('a'));
-    await system.dispatch(deposit('a', 10));
+    await dispatched(system, open('a'));
+    await dispatched(system, deposit('a', 10));
     // Another node appends version 3 behind this actor's back.
-    const other = build();
     await store.appendBatch([
       {
         streamId: 'account-a',
@@ -199,29 +206,90 @@ describe('account actor system', () => {
         idempotency: [],
       },
     ]);
-    await other.drain(100);
-    const outcome = await system.dispatch(deposit('a', 1));
+    const outcome = await dispatched(system, deposit('a', 1));
     expect(outcome.body).to.include({ version: 4, balance: 111 });
   });
 
   it('answers 503 command_timeout when a command gets no outcome in time', async () => {
     system = build({ commandTimeoutMs: 50 });
-    await system.dispatch(open('a'));
+    await dispatched(system, open('a'));
     const hold = gate();
     sinon.stub(store, 'appendBatch').callsFake(async () => {
       await hold.opened;
       throw new Error('never');
     });
-    const outcome: CommandOutcome = await system.dispatch(deposit('a', 1));
+    const outcome = await dispatched(system, deposit('a', 1));
     expect([outcome.status, outcome.body.code]).to.deep.equal([503, 'command_timeout']);
     hold.release();
   });
-});
 
-async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
+  it('holds liveActorsMax as a hard bound: evicts the least recently used idle actor, answers actors_exhausted when every one is busy', async () => {
+    system = build({ liveActorsMax: 2 });
+    await dispatched(system, open('a'));
+    await dispatched(system, open('b'));
+    // Both idle: a third account evicts the least recently used one (a), never exceeding the bound.
+    expect((await dispatched(system, open('c'))).status).to.equal(201);
+    expect(system.stats()).to.include({ live: 2, passivations: 1 });
+    expect(system.actors().map((actor) => actor.accountId)).to.deep.equal(['b', 'c']);
+    // Both busy: nothing can be evicted, so the fourth account is refused, not spawned.
+    const hold = holdAppends(store);
+    const busy = [dispatched(system, deposit('b', 1)), dispatched(system, deposit('c', 1))];
+    await eventually('both actors in a turn', () => system.actors().every((actor) => actor.state === 'processing'));
+    const refused = await dispatched(system, open('d'));
+    expect([refused.status, refused.body.code, refused.body.retryAfterSeconds]).to.deep.equal([503, 'actors_exhausted', 1]);
+    expect(refused.body).to.include({ type: 'urn:acta:problem:actors_exhausted', title: 'Service Unavailable' });
+    expect(system.stats()).to.include({ live: 2, actorsExhausted: 1 });
+    hold.release();
+    expect((await Promise.all(busy)).map((outcome) => outcome.status)).to.deep.equal([201, 201]);
+    // Idle again: d takes b's place.
+    expect((await dispatched(system, open('d'))).status).to.equal(201);
+    expect(system.stats().live).to.equal(2);
+  });
+
+  it('answers mailbox_full from the registry before the command reaches the actor', async () => {
+    await dispatched(system, open('a'));
+    const hold = holdAppends(store);
+    const inFlight = dispatched(system, deposit('a', 1));
+    await eventually('the first turn in flight', () => system.actors()[0]?.state === 'processing');
+    const queued = Array.from({ length: limits.mailboxSizeMax }, () => dispatched(system, deposit('a', 1)));
+    const refused = await dispatched(system, deposit('a', 1));
+    expect(refused.body).to.include({ code: 'mailbox_full', retryAfterSeconds: 1 });
+    expect(system.pendingCommands()).to.equal(limits.mailboxSizeMax + 1);
+    hold.release();
+    await Promise.all([inFlight, ...queued]);
+    expect(system.pendingCommands()).to.equal(0);
+  });
+
+  it('waits out a backoff before activating a crashed account again, doubling while it keeps crashing', async () => {
+    system = build({ restartBackoff: { baseMs: 40, maxMs: 1_000 } });
+    const read = store.readStream.bind(store);
+    const stub = sinon.stub(store, 'readStream').rejects(new Error('db down'));
+    expect((await dispatched(system, open('a'))).body.code).to.equal('account_unavailable');
+    expect((await dispatched(system, open('a'))).body.code).to.equal('account_unavailable');
+    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    stub.callsFake(read);
+    const third = dispatched(system, open('a'));
+    // Two crashes in a row: 80 ms before the third activation reads anything.
+    await clock.tickAsync(79);
+    expect(stub.callCount).to.equal(2);
+    await clock.tickAsync(1);
+    clock.restore();
+    expect((await third).status).to.equal(201);
+    expect(system.stats().crashes).to.equal(2);
+  });
+
+  it('drain resolves on the last answer and then stops every actor', async () => {
+    await dispatched(system, open('a'));
+    const hold = holdAppends(store);
+    const inFlight = dispatched(system, deposit('a', 1));
+    await eventually('the turn in flight', () => system.pendingCommands() === 1);
+    let drained = false;
+    const drain = system.drain(60_000).then(() => (drained = true));
+    await Promise.resolve();
+    expect(drained).to.equal(false);
+    hold.release();
+    await drain;
+    expect((await inFlight).status).to.equal(201);
+    expect(system.stats().live).to.equal(0);
+  });
+});

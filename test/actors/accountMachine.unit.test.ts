@@ -1,130 +1,105 @@
-// The account machine alone, with a turn runner the test settles by hand: turns run one at a time,
-// commands queued during a turn go in the next one (up to the turn bound), replies keep order, and a
-// failed turn ends the actor in `failed` with the error.
+// The account machine alone, with xstate's pure transition()/initialTransition(): no actor runs and
+// no effect executes. Its context is immutable counts (the registry holds the mailbox), so each
+// step can be checked from a snapshot: activation, one turn at a time, work that arrives during a
+// turn going into the next one (at most turnCommandsMax per turn), passivation only when idle, and
+// a failed turn ending in `failed` with its error.
 import { expect } from 'chai';
-import { createActor, fromPromise, waitFor } from 'xstate';
-import { accountMachine, turnRunner } from '../../actors/account/accountMachine';
-import { PendingCommand } from '../../actors/account/pendingCommand';
-import { CommandOutcome, CommandRequest } from '../../src/app/commandRequest';
-import { TurnResult } from '../../src/app/runAccountTurn';
+import { initialTransition, transition, type SnapshotFrom } from 'xstate';
+import { accountMachine } from '../../actors/account/accountMachine';
 import { limits } from '../../src/config/limits';
 import { AccountState, initialAccountState } from '../../src/domain/account/accountState';
 
-const waitMs = 2_000;
+type AccountSnapshot = SnapshotFrom<typeof accountMachine>;
+type AccountEventOf = Parameters<typeof transition<typeof accountMachine>>[2];
 
-interface HeldTurn {
-  commands: PendingCommand[];
-  settle: (result: Promise<TurnResult>) => void;
+const input = { accountId: 'a', idleMs: 60_000, now: 1_000 };
+const activated: AccountState = { ...initialAccountState('a'), version: 3 };
+const activationDone = { type: 'xstate.done.actor.activate', output: activated } as unknown as AccountEventOf;
+const activationFailed = { type: 'xstate.error.actor.activate', error: new Error('db down') } as unknown as AccountEventOf;
+
+function step(snapshot: AccountSnapshot, ...events: AccountEventOf[]): [AccountSnapshot, string[]] {
+  let current = snapshot;
+  let actions: string[] = [];
+  for (const event of events) {
+    const [next, executed] = transition(accountMachine, current, event);
+    current = next;
+    actions = executed.map((action) => action.type);
+  }
+  return [current, actions];
 }
 
-/** An account actor whose turns wait in `turns` until the test settles them. */
-function heldActor(run?: (state: AccountState, turn: PendingCommand[]) => Promise<TurnResult>) {
-  const turns: HeldTurn[] = [];
-  const machine = accountMachine.provide({
-    actors: { activate: fromPromise(async ({ input }: { input: { accountId: string } }) => initialAccountState(input.accountId)) },
-    actions: {
-      startTurn: turnRunner(
-        run ??
-          ((_, commands) =>
-            new Promise<TurnResult>((resolve, reject) => {
-              turns.push({ commands, settle: (result) => result.then(resolve, reject) });
-            })),
-      ),
-    },
-  });
-  const actor = createActor(machine, { input: { accountId: 'a', idleMs: 60_000, now: 0 } });
-  actor.start();
-  const replies: string[] = [];
-  const send = (key: string) => {
-    const request = { idempotencyKey: key } as CommandRequest;
-    actor.send({ type: 'COMMAND', pending: { request, reply: (outcome: CommandOutcome) => replies.push(`${key}:${String(outcome.body.key ?? outcome.body.code)}`) } });
-  };
-  return { actor, turns, replies, send };
+const work = (count: number): AccountEventOf[] => Array.from({ length: count }, () => ({ type: 'WORK' }));
+const turnDone = (version: number, at: number): AccountEventOf => ({ type: 'TURN_DONE', state: { ...activated, version }, at });
+
+function idle(): AccountSnapshot {
+  const [start] = initialTransition(accountMachine, input);
+  return step(start, activationDone)[0];
 }
 
-/** A turn that answers each command with its own key, so a misrouted reply shows. */
-function answered(turn: HeldTurn, version: number): Promise<TurnResult> {
-  const state = { ...initialAccountState('a'), version };
-  const outcomes = turn.commands.map((command) => ({ status: 201, body: { key: command.request.idempotencyKey } }));
-  return Promise.resolve({ state, outcomes, appendedEvents: outcomes.length, versionConflicts: 0 });
-}
-
-const turnSizes = (turns: HeldTurn[]) => turns.map((turn) => turn.commands.length);
-
-describe('account machine', () => {
-  it('activates to idle, runs a turn in processing and returns to idle', async () => {
-    const { actor, turns, send, replies } = heldActor();
-    await waitFor(actor, (snapshot) => snapshot.matches('idle'), { timeout: waitMs });
-    send('k1');
-    expect(actor.getSnapshot().value).to.equal('processing');
-    await waitFor(actor, () => turns.length === 1, { timeout: waitMs });
-    turns[0]!.settle(answered(turns[0]!, 1));
-    await waitFor(actor, (snapshot) => snapshot.matches('idle'), { timeout: waitMs });
-    expect(replies).to.deep.equal(['k1:k1']);
-    expect(actor.getSnapshot().context).to.include({ commandsProcessed: 1 });
-    expect(actor.getSnapshot().context.state?.version).to.equal(1);
-    actor.stop();
+describe('account machine (pure transitions)', () => {
+  it('starts activating with empty counts and the input clock', () => {
+    const [start] = initialTransition(accountMachine, input);
+    expect(start.value).to.equal('activating');
+    expect(start.context).to.deep.include({ accountId: 'a', state: null, queued: 0, inTurn: 0, commandsProcessed: 0, lastActiveAt: 1_000 });
   });
 
-  it('puts commands queued during a turn in the next turn, at most turnCommandsMax per turn, replies in order', async () => {
-    const { actor, turns, send, replies } = heldActor();
-    await waitFor(actor, (snapshot) => snapshot.matches('idle'), { timeout: waitMs });
-    send('k0');
-    await waitFor(actor, () => turns.length === 1, { timeout: waitMs });
-    const queued = limits.turnCommandsMax + 3;
-    for (let i = 1; i <= queued; i += 1) send(`k${i}`);
-    // One turn at a time: nothing else started while the first is in flight.
-    expect(turnSizes(turns)).to.deep.equal([1]);
-    for (let index = 0; index < 3; index += 1) {
-      await waitFor(actor, () => turns.length === index + 1, { timeout: waitMs });
-      turns[index]!.settle(answered(turns[index]!, index + 1));
-    }
-    await waitFor(actor, (snapshot) => snapshot.matches('idle'), { timeout: waitMs });
-    expect(turnSizes(turns)).to.deep.equal([1, limits.turnCommandsMax, 3]);
-    expect(replies).to.deep.equal(Array.from({ length: queued + 1 }, (_, i) => `k${i}:k${i}`));
-    expect(actor.getSnapshot().context.commandsProcessed).to.equal(queued + 1);
-    actor.stop();
+  it('activates to idle with the loaded state, or straight into a turn when work arrived meanwhile', () => {
+    expect(idle().value).to.equal('idle');
+    expect(idle().context.state).to.deep.equal(activated);
+    const [start] = initialTransition(accountMachine, input);
+    const [busy, actions] = step(start, ...work(2), activationDone);
+    expect(busy.value).to.equal('processing');
+    expect(busy.context).to.include({ queued: 0, inTurn: 2 });
+    expect(actions).to.include('startTurn');
   });
 
-  it('answers mailbox_full past mailboxSizeMax while a turn is in flight, and queues again once drained', async () => {
-    const { actor, turns, send, replies } = heldActor();
-    await waitFor(actor, (snapshot) => snapshot.matches('idle'), { timeout: waitMs });
-    send('first');
-    for (let i = 0; i < limits.mailboxSizeMax; i += 1) send(`q${i}`);
-    send('over');
-    expect(replies).to.deep.equal(['over:mailbox_full']);
-    expect(actor.getSnapshot().context.mailbox.size).to.equal(limits.mailboxSizeMax);
-    turns[0]!.settle(answered(turns[0]!, 1));
-    await waitFor(actor, () => turns.length === 2, { timeout: waitMs });
-    send('later');
-    expect(replies.at(-1)).to.equal('first:first');
-    expect(actor.getSnapshot().context.mailbox.size).to.equal(limits.mailboxSizeMax - limits.turnCommandsMax + 1);
-    actor.stop();
+  it('takes a turn on work when idle, and returns to idle recording the turn and its time', () => {
+    const [busy, started] = step(idle(), { type: 'WORK' });
+    // Leaving idle cancels its passivation timer, then the turn starts.
+    expect([busy.value, busy.context.inTurn, started]).to.deep.equal(['processing', 1, ['xstate.cancel', 'startTurn']]);
+    const [after] = step(busy, turnDone(4, 2_000));
+    expect(after.value).to.equal('idle');
+    expect(after.context).to.deep.include({ inTurn: 0, queued: 0, commandsProcessed: 1, lastActiveAt: 2_000 });
+    expect(after.context.state?.version).to.equal(4);
   });
 
-  it('moves to failed with the turn error and keeps the queued commands for the system to fail', async () => {
-    const { actor, turns, send, replies } = heldActor();
-    await waitFor(actor, (snapshot) => snapshot.matches('idle'), { timeout: waitMs });
-    send('k1');
-    send('k2');
+  it('puts work that arrives during a turn in the next turns, at most turnCommandsMax each, without leaving processing', () => {
+    const [busy] = step(idle(), { type: 'WORK' });
+    const [waiting, duringTurn] = step(busy, ...work(limits.turnCommandsMax + 3));
+    // One turn at a time: work during a turn only counts.
+    expect(duringTurn).to.deep.equal([]);
+    expect(waiting.context).to.include({ inTurn: 1, queued: limits.turnCommandsMax + 3 });
+    const [second, next] = step(waiting, turnDone(4, 2_000));
+    expect([second.value, second.context.inTurn, second.context.queued, next]).to.deep.equal(['processing', limits.turnCommandsMax, 3, ['startTurn']]);
+    const [third] = step(second, turnDone(4 + limits.turnCommandsMax, 3_000));
+    expect(third.context).to.include({ inTurn: 3, queued: 0 });
+    const [done] = step(third, turnDone(7 + limits.turnCommandsMax, 4_000));
+    expect(done.value).to.equal('idle');
+    expect(done.context.commandsProcessed).to.equal(limits.turnCommandsMax + 4);
+  });
+
+  it('leaves the snapshot it was given unchanged (immutable context)', () => {
+    const before = idle();
+    const copy = structuredClone(before.context);
+    step(before, ...work(3), turnDone(9, 5_000));
+    expect(before.context).to.deep.equal(copy);
+    expect(before.value).to.equal('idle');
+  });
+
+  it('passivates only when idle', () => {
+    const [passivated] = step(idle(), { type: 'PASSIVATE' });
+    expect([passivated.value, passivated.status]).to.deep.equal(['passivated', 'done']);
+    const [busy] = step(idle(), { type: 'WORK' }, { type: 'PASSIVATE' });
+    expect([busy.value, busy.status]).to.deep.equal(['processing', 'active']);
+  });
+
+  it('fails with the error of a failed turn or a failed activation, keeping the counts for the registry', () => {
     const error = new Error('connection reset');
-    turns[0]!.settle(Promise.reject(error));
-    const done = await waitFor(actor, (snapshot) => snapshot.status === 'done', { timeout: waitMs });
-    expect(done.value).to.equal('failed');
-    expect(done.context.failure).to.equal(error);
-    expect(replies).to.deep.equal([]);
-    expect(done.context.turn.map((pending) => pending.request.idempotencyKey)).to.deep.equal(['k1']);
-    expect(done.context.mailbox.size).to.equal(1);
-  });
-
-  it('fails the same way when the turn runner throws synchronously', async () => {
-    const error = new Error('bad state');
-    const { actor, send } = heldActor(() => {
-      throw error;
-    });
-    await waitFor(actor, (snapshot) => snapshot.matches('idle'), { timeout: waitMs });
-    send('k1');
-    const done = await waitFor(actor, (snapshot) => snapshot.status === 'done', { timeout: waitMs });
-    expect([done.value, done.context.failure]).to.deep.equal(['failed', error]);
+    const [failed] = step(idle(), ...work(2), { type: 'TURN_FAILED', error });
+    expect([failed.value, failed.status, failed.context.failure]).to.deep.equal(['failed', 'done', error]);
+    expect(failed.context).to.include({ inTurn: 1, queued: 1 });
+    const [start] = initialTransition(accountMachine, input);
+    const [notActivated] = step(start, activationFailed);
+    expect([notActivated.value, (notActivated.context.failure as Error).message]).to.deep.equal(['failed', 'db down']);
   });
 });

@@ -1,6 +1,7 @@
 // The transfer actor and registry on real account actors over the in-memory store, with a flaky
 // layer in front of the account actors to make each step fail transiently, fail forever, or commit
 // and still answer 503 (a timeout after the commit).
+import { AssertionError } from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import sinon from 'sinon';
@@ -8,10 +9,9 @@ import { ActorSystem } from '../../actors/system/actorSystem';
 import { TransferRegistry } from '../../actors/transfer/transferRegistry';
 import { activateAccount } from '../../src/app/activateAccount';
 import { CommandBus, CommandPort } from '../../src/app/commandBus';
-import { CommandOutcome, CommandRequest } from '../../src/app/commandRequest';
+import { CommandRequest } from '../../src/app/commandRequest';
 import { noFaults } from '../../src/app/faults';
 import { JournalWriter } from '../../src/app/journalWriter';
-import { problemResponse } from '../../src/app/problem';
 import { loadTransfer } from '../../src/app/transfers/loadTransfer';
 import { requestTransfer } from '../../src/app/transfers/requestTransfer';
 import { AccountCommand } from '../../src/domain/account/accountCommands';
@@ -20,11 +20,14 @@ import { createLogger } from '../../src/infra/logger';
 import { MemoryEventStore } from '../../src/infra/memory/memoryEventStore';
 import { MemoryOpenTransfers } from '../../src/infra/memory/memoryOpenTransfers';
 import { MemorySnapshotStore } from '../../src/infra/memory/memorySnapshotStore';
+import { freshResponse, outcomeResponse, OutcomeResponse } from '../../src/http/outcomeResponse';
+import { eventually } from '../support/eventually';
+import { CommandOutcome } from '../../src/ports/commandOutcome';
 
-type Behaviour = 'pass' | 'fail' | 'commit-then-fail';
+type Behaviour = 'pass' | 'fail' | 'commit-then-fail' | 'assert';
 
 const stepOf: Record<string, TransferStepName> = { PlaceHold: 'hold', CreditTransfer: 'credit', CaptureHold: 'capture', ReleaseHold: 'release' };
-const unavailable = problemResponse(503, 'command_timeout', 'no answer in time');
+const unavailable: CommandOutcome = { kind: 'unavailable', code: 'command_timeout', detail: 'no answer in time' };
 
 describe('transfer actor', function () {
   let store: MemoryEventStore;
@@ -36,6 +39,8 @@ describe('transfer actor', function () {
   /** Per step: how each successive call behaves; calls past the list pass. */
   let plan: Partial<Record<TransferStepName, Behaviour[]>>;
   let flaky: sinon.SinonSpy<[CommandRequest], Promise<CommandOutcome>>;
+  /** What onSettled heard, in order: how each actor ended and its transfer's status. */
+  let settled: Array<[string, string | null]>;
   const now = () => new Date().toISOString();
 
   beforeEach(function () {
@@ -43,13 +48,15 @@ describe('transfer actor', function () {
     snapshots = new MemorySnapshotStore();
     journal = new JournalWriter(store, 2);
     const logger = createLogger('silent');
-    system = new ActorSystem({ store, snapshots, journal, newId: randomUUID, now, idleMs: 60_000, snapshotIntervalVersions: 1_000, logger });
+    system = new ActorSystem({ store, snapshots, journal, newId: randomUUID, now, render: freshResponse, idleMs: 60_000, snapshotIntervalVersions: 1_000, logger });
     accounts = new CommandBus((request) => system.dispatch(request));
     plan = {};
+    settled = [];
     flaky = sinon.spy(async (request: CommandRequest): Promise<CommandOutcome> => {
       const step = stepOf[request.command.type];
       const behaviour = step ? plan[step]?.shift() ?? 'pass' : 'pass';
       if (behaviour === 'fail') return unavailable;
+      if (behaviour === 'assert') throw new AssertionError({ message: 'a broken invariant' });
       const outcome = await accounts.execute(request);
       return behaviour === 'commit-then-fail' ? unavailable : outcome;
     });
@@ -61,6 +68,8 @@ describe('transfer actor', function () {
       newId: randomUUID,
       now,
       faults: noFaults,
+      render: freshResponse,
+      onSettled: (how, state) => settled.push([how, state?.status ?? null]),
       openTransfers: new MemoryOpenTransfers(store),
       logger,
       retry: { attemptsMax: 3, backoffBaseMs: 1, backoffMaxMs: 4 },
@@ -71,8 +80,8 @@ describe('transfer actor', function () {
     await system.drain(1_000);
   });
 
-  async function command(command: AccountCommand): Promise<CommandOutcome> {
-    return accounts.execute({ command, idempotencyKey: randomUUID(), requestHash: 'h', operation: command.type, correlationId: 'test' });
+  async function command(command: AccountCommand): Promise<OutcomeResponse> {
+    return outcomeResponse(await accounts.execute({ command, idempotencyKey: randomUUID(), requestHash: 'h', operation: command.type, correlationId: 'test' }));
   }
   async function account(accountId: string, balance: number): Promise<void> {
     expect((await command({ type: 'OpenAccount', accountId, ownerId: 'o', currency: 'EUR' })).status).to.equal(201);
@@ -83,9 +92,9 @@ describe('transfer actor', function () {
     await account('a', 100);
     await account('b', 0);
   }
-  async function request(transferId: string, amount: number, start = true): Promise<CommandOutcome> {
+  async function request(transferId: string, amount: number, start = true): Promise<OutcomeResponse> {
     const outcome = await requestTransfer(
-      { store, snapshots, journal, newId: randomUUID, now },
+      { store, snapshots, journal, newId: randomUUID, now, render: freshResponse },
       {
         command: { transferId, sourceAccountId: 'a', destinationAccountId: 'b', amount, currency: 'EUR' },
         idempotencyKey: `key-${transferId}-${randomUUID()}`,
@@ -94,8 +103,9 @@ describe('transfer actor', function () {
         correlationId: 'test',
       },
     );
-    if (start && outcome.status === 202) registry.start(transferId);
-    return outcome;
+    const response = outcomeResponse(outcome);
+    if (start && response.status === 202) registry.start(transferId);
+    return response;
   }
   async function finished(transferId: string) {
     await registry.settled(transferId);
@@ -176,13 +186,13 @@ describe('transfer actor', function () {
     const done = await finished('t1');
     expect(done).to.include({ status: 'FAILED' });
     expect(done.failure).to.include({ reason: 'step_retries_exhausted', stage: 'hold' });
-    const late = await accounts.execute({
+    const late = outcomeResponse(await accounts.execute({
       command: { type: 'PlaceHold', accountId: 'a', holdId: '~transfer:t1', transferId: 't1', amount: 40, currency: 'EUR', counterpartyId: 'b' },
       idempotencyKey: stepKeyOf('t1', 'hold'),
       requestHash: 'transfer.hold',
       operation: 'transfer.hold',
       correlationId: 'late',
-    });
+    }));
     expect(late.status).to.equal(409);
     expect(late.body.code).to.equal('transaction_id_reused');
     expect(await balances()).to.deep.equal({ a: 100, aHeld: 0, b: 0 });
@@ -228,5 +238,50 @@ describe('transfer actor', function () {
     const [one, two] = [await finished('t1'), await finished('t2')];
     expect([one.status, two.status].sort()).to.deep.equal(['COMPLETED', 'FAILED']);
     expect(await registry.sweep()).to.equal(0);
+  });
+
+  it('an assertion failure in a move crashes the actor instead of being retried; the next sweep resumes it', async function () {
+    await openAccounts();
+    plan.hold = ['assert'];
+    await request('t1', 40);
+    const crashed = await finished('t1');
+    expect(crashed).to.include({ status: 'PENDING', stage: 'hold' });
+    expect(calls('hold')).to.equal(1);
+    expect(registry.stats()).to.include({ crashed: 1, parked: 0 });
+    expect(settled).to.deep.equal([['crashed', 'PENDING']]);
+    expect(await registry.sweep()).to.equal(1);
+    expect(await finished('t1')).to.include({ status: 'COMPLETED' });
+    expect(settled.at(-1)).to.deep.equal(['done', 'COMPLETED']);
+  });
+
+  it('tells onSettled of every end: done, parked, and stopped by the registry', async function () {
+    await openAccounts();
+    await request('t1', 10);
+    await finished('t1');
+    plan.capture = ['fail', 'fail', 'fail'];
+    await request('t2', 10);
+    await finished('t2');
+    plan.hold = Array<Behaviour>(100).fill('fail');
+    registry = new TransferRegistry({
+      accounts: { execute: flaky },
+      store,
+      journal,
+      newId: randomUUID,
+      now,
+      faults: noFaults,
+      render: freshResponse,
+      onSettled: (how, state) => settled.push([how, state?.status ?? null]),
+      openTransfers: new MemoryOpenTransfers(store),
+      logger: createLogger('silent'),
+      retry: { attemptsMax: 100, backoffBaseMs: 60_000, backoffMaxMs: 60_000 },
+    });
+    await request('t3', 10);
+    await eventually('t3 waiting out a backoff', () => registry.list()[0]?.state === 'backingOff');
+    await registry.stop(1_000);
+    expect(settled).to.deep.equal([
+      ['done', 'COMPLETED'],
+      ['parked', 'PENDING'],
+      ['stopped', 'PENDING'],
+    ]);
   });
 });

@@ -11,6 +11,7 @@ import { AccountCommand } from '../../src/domain/account/accountCommands';
 import { accountStreamId } from '../../src/domain/account/accountEvents';
 import { AccountState, initialAccountState } from '../../src/domain/account/accountState';
 import { MemoryEventStore } from '../../src/infra/memory/memoryEventStore';
+import { freshResponse, outcomeResponse } from '../../src/http/outcomeResponse';
 import { StreamAppend } from '../../src/ports/eventStore';
 
 const accountId = 'acc-r';
@@ -44,6 +45,7 @@ describe('recorded business rejections (runAccountTurn)', () => {
       },
       newId: randomUUID,
       now: () => new Date().toISOString(),
+      render: freshResponse,
     };
     state = initialAccountState(accountId);
     state = (await runAccountTurn(deps, state, [open()])).state;
@@ -55,7 +57,8 @@ describe('recorded business rejections (runAccountTurn)', () => {
   async function run(requests: CommandRequest[]) {
     const result = await runAccountTurn(deps, state, requests);
     state = result.state;
-    return result;
+    // As the gateway renders them (status and body): what clients and records see.
+    return { ...result, outcomes: result.outcomes.map(outcomeResponse) };
   }
 
   const events = async (id = accountId) => (await store.readStream(accountStreamId(id), 0, 1_000)).map((event) => event.type);
@@ -131,13 +134,13 @@ describe('recorded business rejections (runAccountTurn)', () => {
     const ghost = `ghost-${randomUUID()}`;
     const toGhost = deposit(5, randomUUID(), randomUUID(), ghost);
     const first = await runAccountTurn(deps, initialAccountState(ghost), [toGhost]);
-    expect(first.outcomes[0]!.body).to.include({ status: 404, code: 'account_not_found' });
+    expect(outcomeResponse(first.outcomes[0]!).body).to.include({ status: 404, code: 'account_not_found' });
     expect(await store.streamVersion(accountStreamId(ghost))).to.equal(0);
     expect([...store.outboxTable.rows.values()].filter((row) => row.streamId === accountStreamId(ghost))).to.have.length(0);
     expect((await store.findIdempotency([toGhost.idempotencyKey])).size).to.equal(1);
     const opened = await runAccountTurn(deps, initialAccountState(ghost), [open(ghost)]);
     const again = await runAccountTurn(deps, opened.state, [{ ...toGhost }]);
-    expect(again.outcomes).to.deep.equal([{ ...first.outcomes[0]!, replayed: true }]);
+    expect(again.outcomes.map(outcomeResponse)).to.deep.equal([{ ...outcomeResponse(first.outcomes[0]!), replayed: true }]);
     expect(await events(ghost)).to.deep.equal(['AccountCreated']);
   });
 

@@ -11,6 +11,7 @@ import { AccountCommand } from '../../src/domain/account/accountCommands';
 import { accountStreamId } from '../../src/domain/account/accountEvents';
 import { AccountState, initialAccountState } from '../../src/domain/account/accountState';
 import { MemoryEventStore } from '../../src/infra/memory/memoryEventStore';
+import { freshResponse, outcomeResponse } from '../../src/http/outcomeResponse';
 import { StreamAppend } from '../../src/ports/eventStore';
 
 const accountId = 'acc-1';
@@ -45,6 +46,7 @@ describe('runAccountTurn', () => {
       },
       newId: randomUUID,
       now: () => new Date().toISOString(),
+      render: freshResponse,
     };
     lookups = sinon.spy(store, 'findIdempotency');
     state = initialAccountState(accountId);
@@ -57,7 +59,8 @@ describe('runAccountTurn', () => {
   async function run(requests: CommandRequest[]) {
     const result = await runAccountTurn(deps, state, requests);
     state = result.state;
-    return result;
+    // As the gateway renders them (status and body): what clients and records see.
+    return { ...result, outcomes: result.outcomes.map(outcomeResponse) };
   }
 
   async function eventCount(): Promise<number> {
@@ -100,7 +103,7 @@ describe('runAccountTurn', () => {
     const command: AccountCommand = { type: 'OpenAccount', accountId: 'acc-2', ownerId: 'o', currency: 'USD' };
     const first = await runAccountTurn(deps, other, [request(command, key)]);
     const again = await runAccountTurn(deps, first.state, [request(command, key)]);
-    expect(again.outcomes).to.deep.equal(first.outcomes.map((outcome) => ({ ...outcome, replayed: true })));
+    expect(again.outcomes.map(outcomeResponse)).to.deep.equal(first.outcomes.map((outcome) => ({ ...outcomeResponse(outcome), replayed: true })));
   });
 
   it('answers 422 idempotency_key_reused for the same key with another payload, writing nothing', async () => {

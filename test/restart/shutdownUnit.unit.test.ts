@@ -49,7 +49,7 @@ describe('shutdown gate (createApp)', () => {
   beforeEach(async () => {
     readiness.reset();
     readiness.resolves({ ready: true, checks: { database: 'up', accepting: 'up' } });
-    const commands: CommandPort = { execute: async () => ({ status: 500, body: {} }) };
+    const commands: CommandPort = { execute: async () => ({ kind: 'unavailable', code: 'command_timeout', detail: 'not under test' }) };
     const slow = Router();
     let started: () => void = () => {};
     slowStarted = new Promise((resolve) => (started = resolve));

@@ -8,7 +8,9 @@ import { ActorSystem } from '../../actors/system/actorSystem';
 import { TransferRegistry } from '../../actors/transfer/transferRegistry';
 import { activateAccount } from '../../src/app/activateAccount';
 import { CommandBus, CommandPort } from '../../src/app/commandBus';
-import { CommandOutcome, CommandRequest } from '../../src/app/commandRequest';
+import { CommandRequest } from '../../src/app/commandRequest';
+import { freshResponse, outcomeResponse, OutcomeResponse } from '../../src/http/outcomeResponse';
+import { CommandOutcome } from '../../src/ports/commandOutcome';
 import { noFaults } from '../../src/app/faults';
 import { JournalWriter } from '../../src/app/journalWriter';
 import { loadTransfer } from '../../src/app/transfers/loadTransfer';
@@ -40,7 +42,7 @@ describe('transfer takeover between two nodes (real Postgres)', function () {
     store = new PostgresEventStore(db.pool);
     snapshots = new PostgresSnapshotStore(db.pool);
     journal = new JournalWriter(store, 2);
-    system = new ActorSystem({ store, snapshots, journal, newId: randomUUID, now, idleMs: 60_000, snapshotIntervalVersions: 1_000, logger });
+    system = new ActorSystem({ store, snapshots, journal, newId: randomUUID, now, render: freshResponse, idleMs: 60_000, snapshotIntervalVersions: 1_000, logger });
     accounts = new CommandBus((request) => system.dispatch(request));
   });
   after(async function () {
@@ -57,6 +59,7 @@ describe('transfer takeover between two nodes (real Postgres)', function () {
       newId: randomUUID,
       now,
       faults: noFaults,
+      render: freshResponse,
       openTransfers: new PostgresOpenTransfers(db.pool),
       logger,
       retry: { attemptsMax: 3, backoffBaseMs: 1, backoffMaxMs: 4 },
@@ -66,8 +69,8 @@ describe('transfer takeover between two nodes (real Postgres)', function () {
     return created;
   }
 
-  async function command(command: AccountCommand): Promise<CommandOutcome> {
-    return accounts.execute({ command, idempotencyKey: randomUUID(), requestHash: 'h', operation: command.type, correlationId: 'test' });
+  async function command(command: AccountCommand): Promise<OutcomeResponse> {
+    return outcomeResponse(await accounts.execute({ command, idempotencyKey: randomUUID(), requestHash: 'h', operation: command.type, correlationId: 'test' }));
   }
 
   it('never takes a transfer a live node drives, and takes it over at once when that node\'s owner dies', async function () {
@@ -75,7 +78,7 @@ describe('transfer takeover between two nodes (real Postgres)', function () {
     expect((await command({ type: 'DepositMoney', accountId: 'src', amount: 100, currency: 'EUR', transactionId: 'seed' })).status).to.equal(201);
     expect((await command({ type: 'OpenAccount', accountId: 'dst', ownerId: 'o', currency: 'EUR' })).status).to.equal(201);
     const requested = await requestTransfer(
-      { store, snapshots, journal, newId: randomUUID, now },
+      { store, snapshots, journal, newId: randomUUID, now, render: freshResponse },
       {
         command: { transferId: 'tk-1', sourceAccountId: 'src', destinationAccountId: 'dst', amount: 40, currency: 'EUR' },
         idempotencyKey: 'tk-1-key',
@@ -84,7 +87,7 @@ describe('transfer takeover between two nodes (real Postgres)', function () {
         correlationId: 'test',
       },
     );
-    expect(requested.status).to.equal(202);
+    expect(outcomeResponse(requested).status).to.equal(202);
 
     // Node A: its account commands never answer, so its actor sits in the hold step.
     const hanging: CommandPort = {

@@ -1,15 +1,16 @@
 // One move of the transfer process with its I/O: send the next step's command to its account actor,
-// classify the answer, and record the resulting transfer events (with the leg fence when a step is
-// abandoned) in the transfer's stream. The actor shell (actors/transfer) decides when to call again.
+// classify the answer by its kind (accepted: done; rejected: refused; unavailable: transient; a
+// replay by what it replays), and record the resulting transfer events (with the leg fence when a
+// step is abandoned) in the transfer's stream. The actor shell (actors/transfer) decides when to
+// call again. A stopped actor's signal ends the move before it records anything more.
 import { StepResult, TransferStep, nextStep, onStepResult } from '../../domain/transfer/transferDecider';
 import { transferStreamId } from '../../domain/transfer/transferIds';
 import { TransferState } from '../../domain/transfer/transferState';
 import { AppendResult, EventStore, StreamAppend } from '../../ports/eventStore';
-import { TransactionRecord } from '../../ports/commandRecords';
+import { CommandOutcome, FreshOutcome, RenderOutcome } from '../../ports/commandOutcome';
+import { RecordedResponse, TransactionRecord } from '../../ports/commandRecords';
 import { CommandPort } from '../commandBus';
-import { CommandOutcome } from '../commandRequest';
 import { Faults } from '../faults';
-import { problemResponse } from '../problem';
 import { transferTopic } from '../transferTopic';
 import { loadTransfer, stageTransferEvents } from './loadTransfer';
 
@@ -21,6 +22,8 @@ export interface TransferDeps {
   newId: () => string;
   now: () => string;
   faults: Faults;
+  /** How the leg's fence record keeps its answer (the edge's rendering). */
+  render: RenderOutcome;
 }
 
 export type Move =
@@ -29,9 +32,10 @@ export type Move =
   /** The step failed for a reason that may pass (timeout, overload, database down): back off and retry. */
   | { kind: 'transient'; detail: string };
 
-export async function advanceTransfer(deps: TransferDeps, state: TransferState): Promise<Move> {
+export async function advanceTransfer(deps: TransferDeps, state: TransferState, signal?: AbortSignal): Promise<Move> {
   const step = nextStep(state);
   if (!step) return { kind: 'moved', state };
+  signal?.throwIfAborted();
   const outcome = await deps.accounts.execute({
     command: step.command,
     idempotencyKey: step.idempotencyKey,
@@ -40,7 +44,8 @@ export async function advanceTransfer(deps: TransferDeps, state: TransferState):
     correlationId: state.transferId,
   });
   const result = classify(outcome);
-  if (result === null) return { kind: 'transient', detail: describe(outcome) };
+  if (result === null) return { kind: 'transient', detail: describe(deps.render, outcome) };
+  signal?.throwIfAborted();
   deps.faults.reached(`transfer.${step.name}.answered`);
   const moved = await record(deps, state, step, result);
   deps.faults.reached(`transfer.${step.name}.recorded`);
@@ -48,9 +53,10 @@ export async function advanceTransfer(deps: TransferDeps, state: TransferState):
 }
 
 /** Ends a step whose retries ran out (see isAbandonable): records the compensation and the leg's fence. */
-export async function abandonStep(deps: TransferDeps, state: TransferState, detail: string): Promise<Move> {
+export async function abandonStep(deps: TransferDeps, state: TransferState, detail: string, signal?: AbortSignal): Promise<Move> {
   const step = nextStep(state);
   if (!step) return { kind: 'moved', state };
+  signal?.throwIfAborted();
   return record(deps, state, step, { kind: 'abandoned', detail });
 }
 
@@ -65,7 +71,7 @@ async function record(deps: TransferDeps, state: TransferState, step: TransferSt
           ...decision.fence,
           kind: 'void',
           streamVersion: state.version + events.length,
-          response: problemResponse(409, 'transfer_leg_void', `Transfer ${state.transferId} gave up this leg`),
+          response: deps.render({ kind: 'rejected', code: 'transfer_leg_void', detail: `Transfer ${state.transferId} gave up this leg` }),
           createdAt: occurredAt,
         },
       ]
@@ -79,16 +85,36 @@ async function record(deps: TransferDeps, state: TransferState, step: TransferSt
   return { kind: 'moved', state: next };
 }
 
-/** done / refused, or null when the answer is transient and the step should be asked again. */
+/** done / refused, or null when nothing was decided and the step should be asked again. */
 export function classify(outcome: CommandOutcome): StepResult | null {
-  if (outcome.status >= 200 && outcome.status < 300) return { kind: 'done' };
-  const code = typeof outcome.body.code === 'string' ? outcome.body.code : `http_${outcome.status}`;
-  if (outcome.status >= 500 || code === 'concurrency_conflict') return null;
-  return { kind: 'refused', code, detail: typeof outcome.body.detail === 'string' ? outcome.body.detail : code };
+  if (outcome.kind !== 'replayed') return classifyFresh(outcome);
+  return 'kind' in outcome.original ? classifyFresh(outcome.original) : recordedResult(outcome.original);
 }
 
-function describe(outcome: CommandOutcome): string {
-  const code = typeof outcome.body.code === 'string' ? outcome.body.code : 'unknown';
-  return `${outcome.status} ${code}`;
+function classifyFresh(outcome: FreshOutcome): StepResult | null {
+  switch (outcome.kind) {
+    case 'accepted':
+      return { kind: 'done' };
+    case 'rejected':
+      return { kind: 'refused', code: outcome.code, detail: outcome.detail };
+    case 'unavailable':
+      return null;
+  }
 }
 
+/**
+ * A recorded answer is always a decision (records keep nothing else): a problem body carries the
+ * refusal's code, any other body is an acceptance.
+ */
+function recordedResult(response: RecordedResponse): StepResult {
+  const { code, detail } = response.body;
+  if (typeof code !== 'string') return { kind: 'done' };
+  return { kind: 'refused', code, detail: typeof detail === 'string' ? detail : code };
+}
+
+/** The transient answer as the transfer's failure detail shows it, e.g. `503 command_timeout`. */
+function describe(render: RenderOutcome, outcome: CommandOutcome): string {
+  const original = outcome.kind === 'replayed' ? outcome.original : outcome;
+  const { status, body } = 'kind' in original ? render(original) : original;
+  return `${status} ${typeof body.code === 'string' ? body.code : 'unknown'}`;
+}

@@ -11,11 +11,11 @@ import { AccountState } from '../../domain/account/accountState';
 import { TransferRequest, decideRequest } from '../../domain/transfer/transferDecider';
 import { transferStreamId } from '../../domain/transfer/transferIds';
 import { TransferState } from '../../domain/transfer/transferState';
+import { Accepted, CommandOutcome, Decision, Rejected, RenderOutcome } from '../../ports/commandOutcome';
 import { EventStore, StreamAppend, AppendResult } from '../../ports/eventStore';
 import { SnapshotStore } from '../../ports/snapshotStore';
 import { activateAccount } from '../activateAccount';
-import { CommandOutcome, CommandRequest } from '../commandRequest';
-import { problemResponse } from '../problem';
+import { CommandRequest } from '../commandRequest';
 import { transferTopic } from '../transferTopic';
 import { transferView } from '../transferView';
 import { loadTransfer, stageTransferEvents } from './loadTransfer';
@@ -26,6 +26,8 @@ export interface RequestTransferDeps {
   journal: { append(append: StreamAppend): Promise<AppendResult> };
   newId: () => string;
   now: () => string;
+  /** How the record keeps the answer (the edge's rendering, replayed byte for byte). */
+  render: RenderOutcome;
 }
 
 export type TransferCommandRequest = CommandRequest<TransferRequest>;
@@ -35,39 +37,43 @@ export async function requestTransfer(deps: RequestTransferDeps, request: Transf
     const recorded = (await deps.store.findIdempotency([request.idempotencyKey])).get(request.idempotencyKey);
     if (recorded) {
       if (recorded.requestHash !== request.requestHash) {
-        return problemResponse(422, 'idempotency_key_reused', `Idempotency-Key ${request.idempotencyKey} was already used for a different request`);
+        return { kind: 'rejected', code: 'idempotency_key_reused', detail: `Idempotency-Key ${request.idempotencyKey} was already used for a different request` };
       }
-      return { ...recorded.response, replayed: true };
+      return { kind: 'replayed', original: recorded.response };
     }
     const state = await loadTransfer(request.command.transferId, deps.store);
     const decision = decideRequest(request.command, state);
-    if (decision.kind === 'repeat') return { ...accepted(state), replayed: true };
-    if (decision.kind === 'conflict') return problemResponse(409, 'transfer_id_reused', decision.detail);
+    if (decision.kind === 'repeat') return { kind: 'replayed', original: accepted(state) };
+    if (decision.kind === 'conflict') return { kind: 'rejected', code: 'transfer_id_reused', detail: decision.detail };
     const invalid = await invalidAccounts(deps, request.command);
     const cause = { commandId: request.idempotencyKey, correlationId: request.correlationId };
     const { events, next, occurredAt } = invalid ? { events: [], next: state, occurredAt: deps.now() } : stageTransferEvents(state, decision.events, cause, deps);
-    const outcome = invalid ?? accepted(next);
+    const outcome: Decision = invalid ?? accepted(next);
     const result = await deps.journal.append({
       streamId: transferStreamId(request.command.transferId),
       expectedVersion: 0,
       events,
       topic: transferTopic,
       transactions: [],
-      idempotency: [{ key: request.idempotencyKey, requestHash: request.requestHash, operation: request.operation, response: outcome, createdAt: occurredAt }],
+      idempotency: [{ key: request.idempotencyKey, requestHash: request.requestHash, operation: request.operation, response: deps.render(outcome), createdAt: occurredAt }],
     });
     if (result.ok) return outcome;
     // Someone requested this transfer (or used this key) at the same moment: decide again.
   }
-  return problemResponse(409, 'concurrency_conflict', 'The transfer kept changing while it was requested; retry with the same Idempotency-Key');
+  return {
+    kind: 'unavailable',
+    code: 'concurrency_conflict',
+    detail: 'The transfer kept changing while it was requested; retry with the same Idempotency-Key',
+  };
 }
 
-function accepted(state: TransferState): CommandOutcome {
-  return { status: 202, body: { ...transferView(state) } };
+function accepted(state: TransferState): Accepted {
+  return { kind: 'accepted', command: 'RequestTransfer', view: { ...transferView(state) }, version: state.version };
 }
 
-async function invalidAccounts(deps: RequestTransferDeps, request: TransferRequest): Promise<CommandOutcome | null> {
+async function invalidAccounts(deps: RequestTransferDeps, request: TransferRequest): Promise<Rejected | null> {
   if (request.sourceAccountId === request.destinationAccountId) {
-    return problemResponse(422, 'same_account', 'The source and destination accounts must differ');
+    return { kind: 'rejected', code: 'same_account', detail: 'The source and destination accounts must differ' };
   }
   const [source, destination] = await Promise.all([
     activateAccount(request.sourceAccountId, deps.store, deps.snapshots),
@@ -76,10 +82,10 @@ async function invalidAccounts(deps: RequestTransferDeps, request: TransferReque
   return accountRefusal(source, 'source', request.currency) ?? accountRefusal(destination, 'destination', request.currency);
 }
 
-function accountRefusal(account: AccountState, role: 'source' | 'destination', currency: string): CommandOutcome | null {
-  if (account.status === 'NONE') return problemResponse(404, 'account_not_found', `The ${role} account ${account.accountId} does not exist`);
+function accountRefusal(account: AccountState, role: 'source' | 'destination', currency: string): Rejected | null {
+  if (account.status === 'NONE') return { kind: 'rejected', code: 'account_not_found', detail: `The ${role} account ${account.accountId} does not exist` };
   if (account.currency !== currency) {
-    return problemResponse(422, 'currency_mismatch', `The ${role} account ${account.accountId} holds ${account.currency}, not ${currency}`);
+    return { kind: 'rejected', code: 'currency_mismatch', detail: `The ${role} account ${account.accountId} holds ${account.currency}, not ${currency}` };
   }
   return null;
 }
