@@ -1,4 +1,6 @@
-// Activation: the latest snapshot (when its schema is known) plus the tail of the stream.
+// Activation: the latest snapshot (when its schema is known) plus the tail of the stream. Each
+// stored event is decoded with the schemas the account projection uses before evolve() folds it; an
+// event that does not decode fails the activation with an UndecodableEventError naming it.
 import { evolve } from '../domain/account/accountDecider';
 import { AccountEvent, accountStreamId } from '../domain/account/accountEvents';
 import { AccountState, accountSnapshotSchemaVersion, initialAccountState } from '../domain/account/accountState';
@@ -6,6 +8,8 @@ import { limits } from '../config/limits';
 import { EventStore } from '../ports/eventStore';
 import { SnapshotStore } from '../ports/snapshotStore';
 import { StoredEvent } from '../ports/storedEvent';
+import { accountEventSchemas } from './events/accountEventSchemas';
+import { decodeDomainEvent } from './events/decodeDomainEvent';
 
 export async function activateAccount(
   accountId: string,
@@ -32,6 +36,5 @@ export async function catchUp(state: AccountState, store: Pick<EventStore, 'read
 }
 
 export function foldStored(state: AccountState, stored: StoredEvent): AccountState {
-  const event = { type: stored.type, data: stored.data } as unknown as AccountEvent;
-  return evolve(state, event, stored.streamVersion, stored.occurredAt);
+  return evolve(state, decodeDomainEvent<AccountEvent>(accountEventSchemas, stored), stored.streamVersion, stored.occurredAt);
 }

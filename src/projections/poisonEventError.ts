@@ -5,29 +5,22 @@
 /** Verdicts on the message or event envelope, shared by every projection. */
 export const envelopePoisonCodes = ['undecodable_message', 'key_mismatch', 'unknown_event_type', 'invalid_event_data', 'version_out_of_order'] as const;
 
-export const accountPoisonCodes = [
-  'not_an_account_stream',
-  'account_id_mismatch',
-  'account_not_found',
-  'account_already_exists',
-  'currency_mismatch',
-  'balance_out_of_range',
-  /** A capture or release of more than the account holds. */
-  'hold_not_open',
-] as const;
+/**
+ * A transition the aggregate's own evolve() refuses (its assertions), shared by every projection
+ * that folds with the write side's evolve: a second AccountCreated or TransferRequested, a balance
+ * below the open holds or above the money bound, a capture or release of more than is held.
+ */
+export const transitionPoisonCodes = ['invalid_transition'] as const;
 
-export const transferPoisonCodes = [
-  'not_a_transfer_stream',
-  'transfer_id_mismatch',
-  'transfer_not_found',
-  /** A transition the transfer's evolve() refuses (its assertions), e.g. a second TransferRequested. */
-  'invalid_transition',
-] as const;
+/** What only the account's row can tell: it must exist, and money must move in its currency. */
+export const accountPoisonCodes = ['not_an_account_stream', 'account_id_mismatch', 'account_not_found', 'currency_mismatch'] as const;
+
+export const transferPoisonCodes = ['not_a_transfer_stream', 'transfer_id_mismatch', 'transfer_not_found'] as const;
 
 /** Verdicts of the batch planner, whatever the projection. */
 export const plannerPoisonCodes = ['gap_unrepairable', 'stream_blocked'] as const;
 
-export const poisonCodes = [...envelopePoisonCodes, ...accountPoisonCodes, ...transferPoisonCodes, ...plannerPoisonCodes] as const;
+export const poisonCodes = [...envelopePoisonCodes, ...transitionPoisonCodes, ...accountPoisonCodes, ...transferPoisonCodes, ...plannerPoisonCodes] as const;
 
 export type PoisonCode = (typeof poisonCodes)[number];
 

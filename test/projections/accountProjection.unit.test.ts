@@ -9,7 +9,7 @@ import { accountEventHandlers } from '../../src/projections/accounts/accountEven
 import { accountStreamProjection, projectAccountEvent } from '../../src/projections/accounts/accountProjection';
 import { decodeStoredEvent } from '../../src/projections/decodeStoredEvent';
 import { foldStream } from '../../src/projections/rebuild/foldStreams';
-import { accountPoisonCodes, envelopePoisonCodes, PoisonCode } from '../../src/projections/poisonEventError';
+import { accountPoisonCodes, envelopePoisonCodes, PoisonCode, transitionPoisonCodes } from '../../src/projections/poisonEventError';
 import { seededRandom, randomIntInclusive, Random } from '../../load/shared/prng';
 import { accountView } from '../../src/app/accountView';
 import { AccountCommand } from '../../src/domain/account/accountCommands';
@@ -80,12 +80,12 @@ describe('account projection (pure fold)', () => {
 
     it('withdrawing exactly the balance leaves 0; one more is poison', () => {
       expect(projectAccountEvent(base(500), stored('acc-1', 3, withdrawn('acc-1', 500))).summary.balance).to.equal(0);
-      expect(poisonCodeOf(() => projectAccountEvent(base(500), stored('acc-1', 3, withdrawn('acc-1', 501))))).to.equal('balance_out_of_range');
+      expect(poisonCodeOf(() => projectAccountEvent(base(500), stored('acc-1', 3, withdrawn('acc-1', 501))))).to.equal('invalid_transition');
     });
 
     it('a deposit up to the money bound is fine; one past it is poison', () => {
       expect(projectAccountEvent(base(limits.moneyMax - 1), stored('acc-1', 3, deposited('acc-1', 1))).summary.balance).to.equal(limits.moneyMax);
-      expect(poisonCodeOf(() => projectAccountEvent(base(limits.moneyMax), stored('acc-1', 3, deposited('acc-1', 1))))).to.equal('balance_out_of_range');
+      expect(poisonCodeOf(() => projectAccountEvent(base(limits.moneyMax), stored('acc-1', 3, deposited('acc-1', 1))))).to.equal('invalid_transition');
     });
 
     it('the largest amount onto a zero balance', () => {
@@ -149,7 +149,15 @@ describe('account projection (pure fold)', () => {
     it('a hold of exactly the available balance is fine; a withdrawal of the held funds is not', () => {
       const events = storedStream('acc-1', [...start, holdPlaced('acc-1', 't-1', 1_000, 'acc-2'), withdrawn('acc-1', 1)]);
       expect(fold(events.slice(0, 3)).summary).to.include({ availableBalance: 0 });
-      expect(poisonCodeOf(() => fold(events))).to.equal('balance_out_of_range');
+      expect(poisonCodeOf(() => fold(events))).to.equal('invalid_transition');
+    });
+
+    it('a capture or release of exactly the held sum applies; one more is poison (the row keeps only the sum of open holds)', () => {
+      const holding = summaryRow({ balance: 100, availableBalance: 40, version: 2 });
+      expect(projectAccountEvent(holding, stored('acc-1', 3, holdCaptured('acc-1', 't', 60, 'b'))).summary).to.include({ balance: 40, availableBalance: 40, version: 3 });
+      expect(projectAccountEvent(holding, stored('acc-1', 3, holdReleased('acc-1', 't', 60, 'r'))).summary).to.include({ balance: 100, availableBalance: 100, version: 3 });
+      expect(poisonCodeOf(() => projectAccountEvent(holding, stored('acc-1', 3, holdCaptured('acc-1', 't', 61, 'b'))))).to.equal('invalid_transition');
+      expect(poisonCodeOf(() => projectAccountEvent(holding, stored('acc-1', 3, holdReleased('acc-1', 't', 61, 'r'))))).to.equal('invalid_transition');
     });
 
     it('agrees with the write side: balance and available balance of random legal histories equal accountView(evolve)', () => {
@@ -176,7 +184,7 @@ describe('account projection (pure fold)', () => {
   const foldPoisons: Array<{ name: string; code: PoisonCode; summary: AccountSummaryRow | null; event: StoredEvent }> = [
     { name: 'freeze of an account never created (the seed bug)', code: 'account_not_found', summary: null, event: stored('nope', 1, frozen('nope')) },
     { name: 'deposit before the account exists', code: 'account_not_found', summary: null, event: stored('acc-1', 1, deposited('acc-1', 5)) },
-    { name: 'a second AccountCreated', code: 'account_already_exists', summary: active, event: stored('acc-1', 3, opened('acc-1')) },
+    { name: 'a second AccountCreated', code: 'invalid_transition', summary: active, event: stored('acc-1', 3, opened('acc-1')) },
     { name: 'an unknown event type', code: 'unknown_event_type', summary: active, event: stored('acc-1', 3, newEvent('MoneyTeleported', { accountId: 'acc-1' })) },
     { name: 'a prototype property as type', code: 'unknown_event_type', summary: active, event: stored('acc-1', 3, newEvent('constructor', { accountId: 'acc-1' })) },
     { name: 'a float amount', code: 'invalid_event_data', summary: active, event: stored('acc-1', 3, deposited('acc-1', 1.5)) },
@@ -194,23 +202,23 @@ describe('account projection (pure fold)', () => {
     { name: 'an event id that is no uuid', code: 'invalid_event_data', summary: active, event: { ...stored('acc-1', 3, unfrozen('acc-1')), eventId: 'e-1' } },
     { name: 'a deposit in another currency', code: 'currency_mismatch', summary: active, event: stored('acc-1', 3, deposited('acc-1', 5, 'USD')) },
     { name: 'a withdrawal in another currency', code: 'currency_mismatch', summary: active, event: stored('acc-1', 3, withdrawn('acc-1', 5, 'USD')) },
-    { name: 'a withdrawal below zero', code: 'balance_out_of_range', summary: active, event: stored('acc-1', 3, withdrawn('acc-1', 101)) },
+    { name: 'a withdrawal below zero', code: 'invalid_transition', summary: active, event: stored('acc-1', 3, withdrawn('acc-1', 101)) },
     { name: 'a version that skips one', code: 'version_out_of_order', summary: active, event: stored('acc-1', 4, unfrozen('acc-1')) },
     { name: 'a version already applied', code: 'version_out_of_order', summary: active, event: stored('acc-1', 2, unfrozen('acc-1')) },
     { name: 'data naming another account', code: 'account_id_mismatch', summary: active, event: stored('acc-1', 3, deposited('acc-2', 5)) },
-    { name: 'a hold above the available balance', code: 'balance_out_of_range', summary: active, event: stored('acc-1', 3, holdPlaced('acc-1', 't', 101, 'b')) },
+    { name: 'a hold above the available balance', code: 'invalid_transition', summary: active, event: stored('acc-1', 3, holdPlaced('acc-1', 't', 101, 'b')) },
     { name: 'a hold in another currency', code: 'currency_mismatch', summary: active, event: stored('acc-1', 3, holdPlaced('acc-1', 't', 5, 'b', 'USD')) },
     { name: 'a hold without its transfer', code: 'invalid_event_data', summary: active, event: stored('acc-1', 3, newEvent('HoldPlaced', { accountId: 'acc-1' })) },
-    { name: 'a capture with nothing held', code: 'hold_not_open', summary: active, event: stored('acc-1', 3, holdCaptured('acc-1', 't', 5, 'b')) },
+    { name: 'a capture with nothing held', code: 'invalid_transition', summary: active, event: stored('acc-1', 3, holdCaptured('acc-1', 't', 5, 'b')) },
     {
       name: 'a release of more than is held',
-      code: 'hold_not_open',
+      code: 'invalid_transition',
       summary: { ...active, availableBalance: 90 },
       event: stored('acc-1', 3, holdReleased('acc-1', 't', 11, 'r')),
     },
     {
       name: 'a credit leg past the money bound',
-      code: 'balance_out_of_range',
+      code: 'invalid_transition',
       summary: { ...active, balance: limits.moneyMax, availableBalance: limits.moneyMax },
       event: stored('acc-1', 3, transferCredited('acc-1', 't', 1, 'b')),
     },
@@ -247,9 +255,9 @@ describe('account projection (pure fold)', () => {
       expect(decodeStoredEvent(valid.streamId, JSON.stringify(valid))).to.deep.equal(valid);
     });
 
-    it('every envelope and account poison code has a row (gap and blocked-stream codes are the batch planner’s)', () => {
+    it('every envelope, transition and account poison code has a row (gap and blocked-stream codes are the batch planner’s)', () => {
       const covered = new Set<PoisonCode>([...foldPoisons, ...decodePoisons].map((row) => row.code));
-      expect([...envelopePoisonCodes, ...accountPoisonCodes].filter((code) => !covered.has(code))).to.deep.equal([]);
+      expect([...envelopePoisonCodes, ...transitionPoisonCodes, ...accountPoisonCodes].filter((code) => !covered.has(code))).to.deep.equal([]);
     });
   });
 

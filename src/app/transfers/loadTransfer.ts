@@ -1,4 +1,6 @@
-// A transfer's state, folded from its stream in the event store (the write side).
+// A transfer's state, folded from its stream in the event store (the write side). Each stored event
+// is decoded with the schemas the transfer projection uses before evolveTransfer() folds it; one
+// that does not decode fails the load with an UndecodableEventError naming it.
 import { limits } from '../../config/limits';
 import { evolveTransfer } from '../../domain/transfer/transferDecider';
 import { TransferEvent } from '../../domain/transfer/transferEvents';
@@ -6,6 +8,8 @@ import { transferStreamId } from '../../domain/transfer/transferIds';
 import { TransferState, initialTransferState } from '../../domain/transfer/transferState';
 import { EventStore } from '../../ports/eventStore';
 import { NewEvent, StoredEvent } from '../../ports/storedEvent';
+import { decodeDomainEvent } from '../events/decodeDomainEvent';
+import { transferEventSchemas } from '../events/transferEventSchemas';
 
 export async function loadTransfer(transferId: string, store: Pick<EventStore, 'readStream'>): Promise<TransferState> {
   let state = initialTransferState(transferId);
@@ -17,8 +21,7 @@ export async function loadTransfer(transferId: string, store: Pick<EventStore, '
 }
 
 export function foldTransferEvent(state: TransferState, stored: StoredEvent): TransferState {
-  const event = { type: stored.type, data: stored.data } as unknown as TransferEvent;
-  return evolveTransfer(state, event, stored.streamVersion, stored.occurredAt);
+  return evolveTransfer(state, decodeDomainEvent<TransferEvent>(transferEventSchemas, stored), stored.streamVersion, stored.occurredAt);
 }
 
 export interface StagedTransferEvents {

@@ -7,7 +7,7 @@
 // out of order, an event before TransferRequested, a transition evolveTransfer asserts against)
 // throws a PoisonEventError.
 import { AssertionError } from 'node:assert';
-import { z } from 'zod';
+import { transferEventSchemas } from '../../app/events/transferEventSchemas';
 import { transferView } from '../../app/transferView';
 import { evolveTransfer } from '../../domain/transfer/transferDecider';
 import { TransferEvent } from '../../domain/transfer/transferEvents';
@@ -15,7 +15,6 @@ import { transferStreamId } from '../../domain/transfer/transferIds';
 import { initialTransferState, TransferState } from '../../domain/transfer/transferState';
 import { StoredEvent } from '../../ports/storedEvent';
 import { TransferSummaryRow } from '../../ports/transferReadModel';
-import { amount, currency, optionalText, text } from '../eventDataSchemas';
 import { checkedEvent } from '../eventEnvelope';
 import { poison } from '../poisonEventError';
 import { StreamProjection } from '../streamProjection';
@@ -24,23 +23,14 @@ import { isTransferStream, transferIdOfStream } from './transferStreams';
 /** Projection name in projection_checkpoints and projection_dead_letters. */
 export const transferProjectionName = 'transfers';
 
-const stage = z.enum(['hold', 'credit', 'capture', 'release']);
-const failure = z.object({ transferId: text, reason: text, stage, detail: optionalText });
-const transferOnly = z.object({ transferId: text });
-
-/** The schema of every transfer event type's data (zod drops fields the domain does not know). */
-export const transferEventSchemas: Readonly<Record<string, { schema: z.ZodType<{ transferId: string }> }>> = {
-  TransferRequested: { schema: z.object({ transferId: text, sourceAccountId: text, destinationAccountId: text, amount, currency }) },
-  TransferFundsHeld: { schema: z.object({ transferId: text, holdId: text }) },
-  TransferDestinationCredited: { schema: transferOnly },
-  TransferCompensationStarted: { schema: failure },
-  TransferCompleted: { schema: transferOnly },
-  TransferFailed: { schema: failure },
-};
+/** What checkedEvent needs per type: the data schema the write side's load decodes with too. */
+const transferEventCheckers: Readonly<Record<string, { schema: (typeof transferEventSchemas)[keyof typeof transferEventSchemas] }>> = Object.fromEntries(
+  Object.entries(transferEventSchemas).map(([type, schema]) => [type, { schema }]),
+);
 
 export function projectTransferEvent(row: TransferSummaryRow | null, event: StoredEvent): TransferSummaryRow {
   const transferId = transferIdOfStream(event.streamId);
-  const checked = checkedEvent(transferEventSchemas, event, row?.version ?? 0);
+  const checked = checkedEvent(transferEventCheckers, event, row?.version ?? 0);
   const data = checked.data as { transferId: string };
   const where = `${event.type} ${event.streamId} v${event.streamVersion}`;
   if (data.transferId !== transferId) throw poison('transfer_id_mismatch', `${where} names transfer ${data.transferId}`);

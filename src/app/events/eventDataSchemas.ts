@@ -1,7 +1,9 @@
-// The zod pieces every projection's event data schemas are made of.
+// The zod pieces every stored event's data schema is made of. The write side (activation, a
+// transfer's load) and the projections decode stored events with the same schemas, so both accept
+// exactly the same events.
 import { z } from 'zod';
-import { limits } from '../config/limits';
-import { currencyPattern } from '../domain/money';
+import { limits } from '../../config/limits';
+import { currencyPattern } from '../../domain/money';
 
 // Postgres text cannot hold NUL; a string with one would fail the insert and, retried, stall the
 // partition. Rejecting it here turns it into a dead letter instead.
