@@ -2,7 +2,7 @@
 // from here (or, inside src/config/limits, from the file that defines them, so the files never import
 // this index and no import loop can form). Each file asserts its relations when it loads.
 export { limits } from './limits';
-export { postgresLimits } from './storageLimits';
+export { outboxLimits, postgresLimits } from './storageLimits';
 export { projectionLimits } from './projectionLimits';
 export { kafkaLimits } from './kafkaLimits';
 export { readPipelineLimits } from './readPipelineLimits';

@@ -41,7 +41,14 @@ export const postgresLimits = {
   outboxLeaseMsMax: 10 * 60_000,
 } as const;
 
+/** Bounds of the Postgres outbox's claim (postgresOutbox.ts). */
+export const outboxLimits = {
+  /** Rows a claim looks at (the oldest, by id): bounds a claim's work whatever the table holds. */
+  claimScanRowsMax: 10_000,
+} as const;
+
 assert.ok(postgresLimits.queryTimeoutMs > postgresLimits.statementTimeoutMs, 'the server must time out first');
+assert.ok(outboxLimits.claimScanRowsMax >= postgresLimits.outboxClaimStreamsMax, 'the rows a claim looks at can hold its largest number of streams');
 assert.ok(postgresLimits.migrationStatementTimeoutMs >= postgresLimits.statementTimeoutMs);
 assert.ok(postgresLimits.readEventsMax >= limits.activationReadEventsMax, 'activation reads pages of activationReadEventsMax');
 assert.ok(postgresLimits.lookupKeysMax >= limits.turnCommandsMax, 'one turn looks up the keys of all its commands');

@@ -19,6 +19,7 @@ import { assertClaim } from '../../storeAssertions';
 import { inlineValues } from '../connection/inlineStatements';
 import { PostgresOwner, acquireOwnerPresence, liveOwnerKeysSql, ownerKeySql } from '../presence/ownerPresence';
 import { Owner } from '../../../ports/ownerPresence';
+import { outboxLimits } from '../../../config/limits';
 
 /** Advisory lock key of the claim step: "ACTAOUT1" as 8 ASCII bytes, a fixed 64-bit value. */
 export const outboxClaimLockKey = '4702695075385529393';
@@ -82,11 +83,6 @@ order by claimable.first_id, claimed.stream_version`;
 // Only the owner named on the row: if the lease expired and another relay took the stream, the row
 // is that relay's now. An expired lease nobody took yet is still ours to delete.
 const publishedText = 'delete from outbox_events where id = any($2::bigint[]) and claimed_by = $1';
-
-export const outboxLimits = {
-  /** Rows a claim looks at (the oldest, by id): bounds a claim's work whatever the table holds. */
-  claimScanRowsMax: 10_000,
-} as const;
 
 export class PostgresOutbox implements Outbox {
   /** Live owners acquired here, by id: a claim runs on its owner's session. */
