@@ -34,7 +34,8 @@ export interface ActorSystemDeps {
   render: RenderOutcome;
   idleMs: number;
   snapshotIntervalVersions: number;
-  commandTimeoutMs?: number;
+  /** A command not answered within this long answers 503 command_timeout: the configured COMMAND_TIMEOUT_MS. */
+  commandTimeoutMs: number;
   /** Live actors at most (default limits.liveActorsMax). */
   liveActorsMax?: number;
   restartBackoff?: BackoffPolicy;
@@ -162,7 +163,7 @@ export class ActorSystem {
           resolve(outcome);
         },
       };
-      const timeoutMs = this.deps.commandTimeoutMs ?? limits.commandTimeoutMs;
+      const timeoutMs = this.deps.commandTimeoutMs;
       const timer = setTimeout(
         () =>
           pending.reply({

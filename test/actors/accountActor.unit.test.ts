@@ -61,6 +61,7 @@ describe('account actor system', () => {
       render: freshResponse,
       idleMs: 60_000,
       snapshotIntervalVersions: 50,
+      commandTimeoutMs: limits.commandTimeoutMs,
       logger: createLogger('silent'),
       ...overrides,
     });

@@ -23,6 +23,7 @@ import { MemorySnapshotStore } from '../../src/infra/memory/memorySnapshotStore'
 import { freshResponse, outcomeResponse, OutcomeResponse } from '../../src/http/outcomeResponse';
 import { eventually } from '../support/eventually';
 import { CommandOutcome } from '../../src/ports/commandOutcome';
+import { limits } from '../../src/config/limits';
 
 type Behaviour = 'pass' | 'fail' | 'commit-then-fail' | 'assert';
 
@@ -48,7 +49,7 @@ describe('transfer actor', function () {
     snapshots = new MemorySnapshotStore();
     journal = new JournalWriter(store, 2);
     const logger = createLogger('silent');
-    system = new ActorSystem({ store, snapshots, journal, newId: randomUUID, now, render: freshResponse, idleMs: 60_000, snapshotIntervalVersions: 1_000, logger });
+    system = new ActorSystem({ store, snapshots, journal, newId: randomUUID, now, render: freshResponse, idleMs: 60_000, snapshotIntervalVersions: 1_000, commandTimeoutMs: limits.commandTimeoutMs, logger });
     accounts = new CommandBus((request) => system.dispatch(request));
     plan = {};
     settled = [];

@@ -22,6 +22,7 @@ import { PostgresOpenTransfers } from '../../src/infra/postgres/writeSide/postgr
 import { PostgresSnapshotStore } from '../../src/infra/postgres/writeSide/postgresSnapshotStore';
 import { TestDatabase, createTestDatabase } from '../support/database';
 import { eventually } from '../support/eventually';
+import { limits } from '../../src/config/limits';
 
 describe('transfer takeover between two nodes (real Postgres)', function () {
   this.timeout(60_000);
@@ -42,7 +43,7 @@ describe('transfer takeover between two nodes (real Postgres)', function () {
     store = new PostgresEventStore(db.pool);
     snapshots = new PostgresSnapshotStore(db.pool);
     journal = new JournalWriter(store, 2);
-    system = new ActorSystem({ store, snapshots, journal, newId: randomUUID, now, render: freshResponse, idleMs: 60_000, snapshotIntervalVersions: 1_000, logger });
+    system = new ActorSystem({ store, snapshots, journal, newId: randomUUID, now, render: freshResponse, idleMs: 60_000, snapshotIntervalVersions: 1_000, commandTimeoutMs: limits.commandTimeoutMs, logger });
     accounts = new CommandBus((request) => system.dispatch(request));
   });
   after(async function () {
