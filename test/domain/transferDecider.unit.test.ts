@@ -4,17 +4,15 @@ import { expect } from 'chai';
 import { decideRequest, evolveTransfer, isAbandonable, nextStep, onStepResult, retriesExhausted } from '../../src/domain/transfer/transferDecider';
 import { TransferEvent } from '../../src/domain/transfer/transferEvents';
 import { TransferState, initialTransferState } from '../../src/domain/transfer/transferState';
+import { foldEvents } from '../support/deciderSpec';
 
 const at = '2026-01-01T00:00:00.000Z';
 const request = { transferId: 't-1', sourceAccountId: 'a', destinationAccountId: 'b', amount: 40, currency: 'EUR' };
 const requested: TransferEvent = { type: 'TransferRequested', data: request };
 
-function given(...events: TransferEvent[]): TransferState {
-  return events.reduce((state, event) => evolveTransfer(state, event, state.version + 1, at), initialTransferState('t-1'));
-}
-function after(state: TransferState, decision: { events: TransferEvent[] }): TransferState {
-  return decision.events.reduce((current, event) => evolveTransfer(current, event, current.version + 1, at), state);
-}
+const versionOf = (state: TransferState): number => state.version;
+const given = (...events: TransferEvent[]): TransferState => foldEvents(evolveTransfer, versionOf, initialTransferState('t-1'), events, at);
+const after = (state: TransferState, decision: { events: TransferEvent[] }): TransferState => foldEvents(evolveTransfer, versionOf, state, decision.events, at);
 
 describe('transfer decider', () => {
   describe('request', () => {
