@@ -39,6 +39,8 @@ const spreadTargetRatio = 0.75;
 const hotTargetRatio = 0.6;
 /** Issue #13: Acta at least as fast as the Emmett peer, spread and hot. */
 const peerTargetRatio = 1.0;
+/** The peer's answer (Emmett's ConcurrencyError → 412) when its retries did not settle a version conflict. */
+const peerConflictStatuses = [412];
 /** A server that is not healthy after this many probes is reported, not waited for. */
 const benchHealthAttempts = 20;
 const benchHealthDelayMs = 250;
@@ -302,6 +304,7 @@ async function main(argv: string[]): Promise<number> {
     start: startEmmett,
     verifiesBalances: true,
     description: `the Emmett peer (load/peers/emmett): deposits round-robin over ${flags.accounts} accounts`,
+    toleratedStatuses: peerConflictStatuses,
     rounds: [],
     serverBusyMs: [],
     boxCpuMs: [],
@@ -312,6 +315,7 @@ async function main(argv: string[]): Promise<number> {
     start: startEmmett,
     verifiesBalances: true,
     description: 'the Emmett peer: deposits all on one account',
+    toleratedStatuses: peerConflictStatuses,
     rounds: [],
     serverBusyMs: [],
     boxCpuMs: [],

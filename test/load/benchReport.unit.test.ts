@@ -10,6 +10,7 @@ import {
   formatCeilingLines,
   formatPeerLine,
   formatResultsMarkdown,
+  isCleanRow,
   median,
   medianPerRequest,
   missesTarget,
@@ -146,8 +147,21 @@ describe('bench report: Acta ÷ Emmett and the balance checks', () => {
   const pair = (acta: number[], peer: number[]): PeerPair => ({ scenario: 'deposits-spread', acta: row('acta deposits-spread', acta), peer: row('emmett deposits-spread', peer), targetRatio: 1 });
 
   it('divides Acta by the peer round by round, takes the median and judges it against 1.00', () => {
-    expect(formatPeerLine(pair([300, 100, 300], [200, 200, 100]))).to.match(/^Acta ÷ Emmett, deposits-spread: 1\.50× req\/s \(per round 1\.50 0\.50 3\.00\);.*target ≥ 1\.00 PASS$/);
-    expect(formatPeerLine(pair([100, 100, 100], [200, 200, 200]))).to.match(/0\.50× req\/s.*MISS$/);
+    expect(formatPeerLine(pair([300, 100, 300], [200, 200, 100]))).to.match(/^Acta ÷ Emmett, deposits-spread: 1\.50× deposits acknowledged per second \(per round 1\.50 0\.50 3\.00\);.*target ≥ 1\.00 PASS$/);
+    expect(formatPeerLine(pair([100, 100, 100], [200, 200, 200]))).to.match(/0\.50× deposits acknowledged per second.*MISS$/);
+  });
+
+  it('tolerates the peer\'s 412s as its own answer, counts them, and never acknowledges them as deposits', () => {
+    const peer = row('emmett deposits-hot', [100]);
+    peer.rounds = [stats(100, { non2xx: 40, statusCodes: { 201: 460, 412: 40 } })];
+    expect(isCleanRow(peer)).to.equal(false);
+    peer.toleratedStatuses = [412];
+    expect(isCleanRow(peer)).to.equal(true);
+    peer.rounds = [stats(100, { non2xx: 41, statusCodes: { 201: 459, 412: 40, 500: 1 } })];
+    expect(isCleanRow(peer)).to.equal(false);
+    peer.rounds = [stats(100, { non2xx: 40, statusCodes: { 201: 460, 412: 40 } })];
+    const line = formatPeerLine({ scenario: 'deposits-hot', acta: row('acta deposits-hot', [920]), peer, targetRatio: 1 });
+    expect(line).to.match(/^Acta ÷ Emmett, deposits-hot: 5\.00× deposits acknowledged per second.*the peer answered 40 of its requests 412/);
   });
 
   it('says why when one side was not measured', () => {
@@ -166,7 +180,7 @@ describe('bench report: Acta ÷ Emmett and the balance checks', () => {
     ledger.record(stats(10, { totalRequests: 10, requestsSent: 10, statusCodes: { 201: 10 } }));
     peer.balanceChecks = [ledger.settle(1_900)];
     const markdown = formatResultsMarkdown([baseline, acta, peer], baseline, settings, machine, null, null, null, [{ scenario: 'deposits-spread', acta, peer, targetRatio: 1 }]);
-    expect(markdown).to.contain('- Acta ÷ Emmett, deposits-spread: 2.00× req/s');
+    expect(markdown).to.contain('- Acta ÷ Emmett, deposits-spread: 2.00× deposits acknowledged per second');
     expect(markdown).to.contain('- balances of acta deposits-spread: verified after every measured run (1 run(s), 10 deposits answered 2xx, 0 unanswered when a run ended)');
     expect(markdown).to.contain('- balances of emmett deposits-spread: MISMATCH in 1 of 1 checks, first: sum 1900, expected 2000..2000');
     expect(markdown).to.contain('### What each stack does per deposit');
