@@ -161,7 +161,7 @@ describe('bench report: Acta ÷ Emmett and the balance checks', () => {
     expect(isCleanRow(peer)).to.equal(false);
     peer.rounds = [stats(100, { non2xx: 40, statusCodes: { 201: 460, 412: 40 } })];
     const line = formatPeerLine({ scenario: 'deposits-hot', acta: row('acta deposits-hot', [920]), peer, targetRatio: 1 });
-    expect(line).to.match(/^Acta ÷ Emmett, deposits-hot: 5\.00× deposits acknowledged per second.*the peer answered 40 of its requests 412/);
+    expect(line).to.match(/^Acta ÷ Emmett, deposits-hot: 10\.00× deposits acknowledged per second.*the peer answered 40 of its requests 412/);
   });
 
   it('says why when one side was not measured', () => {
