@@ -1,7 +1,8 @@
 // The journal writer: group commit across actors. Appends from many account actors that arrive
 // while a transaction is in flight wait and go together into the next one (as Akka's journal does),
 // each stream still checked against its own expected version by the store, one stream's conflict
-// never failing the others.
+// never failing the others. With one transaction in flight, another starts only for a batch worth
+// its fixed cost (limits.journalExtraTransactionAppendsMin appends); an idle journal writes at once.
 import { limits } from '../config/limits';
 import { AppendResult, EventStore, StreamAppend } from '../ports/eventStore';
 
@@ -34,6 +35,8 @@ export class JournalWriter {
     /** Transactions in flight at once; more appends wait and join the next batch. */
     private readonly concurrentTransactionsMax: number,
     private readonly onBatch: (appends: number, events: number, durationMs: number) => void = () => {},
+    /** Appends that must wait before a transaction starts beside one already in flight. */
+    private readonly extraTransactionAppendsMin: number = limits.journalExtraTransactionAppendsMin,
   ) {}
 
   append(append: StreamAppend): Promise<AppendResult> {
@@ -50,6 +53,7 @@ export class JournalWriter {
 
   private pump(): void {
     while (this.inFlight < this.concurrentTransactionsMax && this.queue.length > 0) {
+      if (this.inFlight > 0 && this.queue.length < this.extraTransactionAppendsMin) return;
       const batch = this.queue.splice(0, limits.journalBatchAppendsMax);
       this.inFlight += 1;
       void this.write(batch).finally(() => {

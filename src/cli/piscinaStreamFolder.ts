@@ -6,7 +6,7 @@ import { Piscina } from 'piscina';
 import { AccountSummaryRow, StatementEntry } from '../ports/readModel';
 import { accountStreamProjection } from '../projections/accounts/accountProjection';
 import { FoldedRun, foldStreams, StreamRun } from '../projections/rebuild/foldStreams';
-import { projectionLimits } from '../config/limits/projectionLimits';
+import { projectionLimits } from '../config/limits';
 import { StreamFolder } from '../projections/rebuild/streamFolder';
 
 type AccountRun = StreamRun<AccountSummaryRow>;

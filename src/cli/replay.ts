@@ -19,7 +19,7 @@ import { PostgresEventStore } from '../infra/postgres/writeSide/postgresEventSto
 import { startEmbeddedPostgres } from '../infra/postgres/embedded/embeddedPostgres';
 import { Drift } from '../projections/verify/drift';
 import { ProjectionRebuilder } from '../projections/rebuild/projectionRebuilder';
-import { projectionLimits } from '../config/limits/projectionLimits';
+import { projectionLimits } from '../config/limits';
 import { createProjectionRebuilder } from '../infra/postgres/readSide/postgresProjectionRebuilder';
 import { verifyFailed } from '../projections/verify/verifyReport';
 import { createPiscinaStreamFolder } from './piscinaStreamFolder';

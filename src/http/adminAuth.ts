@@ -32,7 +32,9 @@ export function requireAdmin(token: string | null, audit: AdminAudit, logger: Lo
     // The auth scheme is case-insensitive (RFC 9110 §11.1): `bearer x` is the same as `Bearer x`.
     const presented = /^bearer /i.test(header) ? header.slice('bearer '.length) : '';
     if (!presented || !timingSafeEqual(digest(presented), expected)) {
-      void audit.record({ actor: 'anonymous', action: `${req.method} ${req.path}`, target: '', result: 'denied' }).catch((error: unknown) => logger.warn({ err: error }, 'could not audit a refused admin request'));
+      void audit
+        .record({ actor: 'anonymous', action: `${req.method} ${req.path}`, target: '', result: 'denied' })
+        .catch((error: unknown) => logger.warn({ err: error }, 'could not audit a refused admin request'));
       res.set('www-authenticate', 'Bearer');
       return sendProblem(res, 401, 'unauthorized', 'A valid bearer token is required');
     }

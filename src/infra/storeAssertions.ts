@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { currencyPattern, isValidAmount } from '../domain/money';
 import { StreamAppend } from '../ports/eventStore';
 import { moneyMovementKinds } from '../ports/commandRecords';
-import { postgresLimits } from '../config/limits/storageLimits';
+import { postgresLimits } from '../config/limits';
 
 /** Postgres prints uuids in this form; requiring it keeps ids identical after a round trip. */
 const canonicalUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -9,7 +9,7 @@
 import { StoredEvent } from '../ports/storedEvent';
 import { poison, PoisonEventError } from './poisonEventError';
 import { BatchItem, BatchOutcome, DeadLetter, ProjectionBatch, ReadStream } from './projectionBatch';
-import { projectionLimits } from '../config/limits/projectionLimits';
+import { projectionLimits } from '../config/limits';
 import { Projected, ProjectedRow, StreamProjection } from './streamProjection';
 
 export interface BatchPlan<Row, Entry> {

@@ -24,6 +24,7 @@ import { TransferReadModel } from '../ports/transferReadModel';
 import { openReadSide } from './readSide';
 import { openBus } from './readPipeline/openBus';
 import { clusterView } from './clusterView';
+import { ProjectorTargets } from './startProjectors';
 import { announceNode } from '../infra/postgres/presence/nodePresence';
 import { MessageBus } from '../ports/messageBus';
 import { Storage, openStorage } from './storage';
@@ -247,5 +248,9 @@ async function startReadPipeline(config: Config, storage: Storage, readSide: Ret
       logger: logger.child({ component: 'read-pipeline' }),
     });
   }
-  return startInlinePipeline({ outbox: storage.outbox, bus: openBus(config.kafka, logger), targets: { applyAccountBatch: (batch) => readSide.readModel.applyAccountBatch(batch), applyTransferBatch: (batch) => readSide.transferReadModel.applyTransferBatch(batch) }, events, logger, thread: 'main' });
+  const targets: ProjectorTargets = {
+    applyAccountBatch: (batch) => readSide.readModel.applyAccountBatch(batch),
+    applyTransferBatch: (batch) => readSide.transferReadModel.applyTransferBatch(batch),
+  };
+  return startInlinePipeline({ outbox: storage.outbox, bus: openBus(config.kafka, logger), targets, events, logger, thread: 'main' });
 }

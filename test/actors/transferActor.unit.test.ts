@@ -49,7 +49,10 @@ describe('transfer actor', function () {
     snapshots = new MemorySnapshotStore();
     journal = new JournalWriter(store, 2);
     const logger = createLogger('silent');
-    system = new ActorSystem({ store, snapshots, journal, newId: randomUUID, now, render: freshResponse, idleMs: 60_000, snapshotIntervalVersions: 1_000, commandTimeoutMs: limits.commandTimeoutMs, logger });
+    system = new ActorSystem({
+      store, snapshots, journal, newId: randomUUID, now, render: freshResponse,
+      idleMs: 60_000, snapshotIntervalVersions: 1_000, commandTimeoutMs: limits.commandTimeoutMs, logger,
+    });
     accounts = new CommandBus((request) => system.dispatch(request));
     plan = {};
     settled = [];

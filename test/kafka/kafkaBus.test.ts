@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { createKafkaBus } from '../../src/infra/kafka/kafkaBus';
-import { kafkaLimits } from '../../src/config/limits/kafkaLimits';
+import { kafkaLimits } from '../../src/config/limits';
 import type { BusMessage, ConsumedBatch, MessageBus, Subscription } from '../../src/ports/messageBus';
 import { eventually } from '../support/eventually';
 import { requireKafkaBrokers } from '../support/kafka';

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { byRequestSize, createKafkaBus } from '../../src/infra/kafka/kafkaBus';
-import { kafkaLimits } from '../../src/config/limits/kafkaLimits';
+import { kafkaLimits } from '../../src/config/limits';
 import type { BusMessage, MessageBus, Subscription } from '../../src/ports/messageBus';
 import { requireKafkaBrokers } from '../support/kafka';
 import { eventually } from '../support/eventually';

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { Projector, startProjector } from '../../actors/projector/projector';
 import { createKafkaBus } from '../../src/infra/kafka/kafkaBus';
-import { kafkaLimits } from '../../src/config/limits/kafkaLimits';
+import { kafkaLimits } from '../../src/config/limits';
 import { createLogger } from '../../src/infra/logger';
 import { PostgresEventStore } from '../../src/infra/postgres/writeSide/postgresEventStore';
 import { PostgresReadModel } from '../../src/infra/postgres/readSide/postgresReadModel';

@@ -11,7 +11,7 @@ import { PostgresEventStore } from '../../src/infra/postgres/writeSide/postgresE
 import { PostgresReadModel } from '../../src/infra/postgres/readSide/postgresReadModel';
 import { PostgresTransferReadModel } from '../../src/infra/postgres/readSide/postgresTransferReadModel';
 import { EventStore } from '../../src/ports/eventStore';
-import { projectionLimits } from '../../src/config/limits/projectionLimits';
+import { projectionLimits } from '../../src/config/limits';
 import { createProjectionRebuilder, rebuildAllLockKey, RebuildInProgressError } from '../../src/infra/postgres/readSide/postgresProjectionRebuilder';
 import { verifyFailed } from '../../src/projections/verify/verifyReport';
 import { TestDatabase } from '../support/database';

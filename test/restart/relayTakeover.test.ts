@@ -33,7 +33,9 @@ describe('relay takeover after SIGKILL of the real server process (real Postgres
     const opened = await post(server.baseUrl, '/api/accounts', { accountId, ownerId: 'owner-takeover', currency: 'USD' });
     expect(opened.status).to.equal(201);
     // The pipeline runs: the account is readable.
-    const readable = await eventually('the balance readable', () => get(server!.baseUrl, `/api/accounts/${accountId}/balance?minVersion=1`), { until: (result) => result.status !== 503, timeoutMs: 20_000, intervalMs: 100 });
+    const readable = await eventually('the balance readable', () => get(server!.baseUrl, `/api/accounts/${accountId}/balance?minVersion=1`), {
+      until: (result) => result.status !== 503, timeoutMs: 20_000, intervalMs: 100,
+    });
     expect(readable.status).to.equal(200);
 
     // Hold the projector up: its next batch waits for this lock, so the relay's publish is never

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { TestDatabase, createTestDatabase } from '../support/database';
-import { postgresLimits } from '../../src/config/limits/storageLimits';
+import { postgresLimits } from '../../src/config/limits';
 
 describe('createPool', () => {
   let db: TestDatabase;

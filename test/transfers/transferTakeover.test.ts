@@ -43,7 +43,10 @@ describe('transfer takeover between two nodes (real Postgres)', function () {
     store = new PostgresEventStore(db.pool);
     snapshots = new PostgresSnapshotStore(db.pool);
     journal = new JournalWriter(store, 2);
-    system = new ActorSystem({ store, snapshots, journal, newId: randomUUID, now, render: freshResponse, idleMs: 60_000, snapshotIntervalVersions: 1_000, commandTimeoutMs: limits.commandTimeoutMs, logger });
+    system = new ActorSystem({
+      store, snapshots, journal, newId: randomUUID, now, render: freshResponse,
+      idleMs: 60_000, snapshotIntervalVersions: 1_000, commandTimeoutMs: limits.commandTimeoutMs, logger,
+    });
     accounts = new CommandBus((request) => system.dispatch(request));
   });
   after(async function () {

@@ -27,7 +27,7 @@ import {
 } from 'kafkajs';
 import type { BusMessage, ConsumedBatch, ConsumerGroupView, MessageBus, Subscription } from '../../ports/messageBus';
 import { createLogger, type Logger } from '../logger';
-import { kafkaLimits } from '../../config/limits/kafkaLimits';
+import { kafkaLimits } from '../../config/limits';
 
 export interface KafkaBusOptions {
   /** host:port of at least one broker. */

@@ -2,7 +2,7 @@
 // re-checking a single account or transfer needs. It stops at a poison event, as the live projector does.
 import { foldStream, FoldedRun } from './foldStreams';
 import { ReadStream } from '../projectionBatch';
-import { projectionLimits } from '../../config/limits/projectionLimits';
+import { projectionLimits } from '../../config/limits';
 import { ProjectedRow, StreamProjection } from '../streamProjection';
 
 export async function foldStoredStream<Row extends ProjectedRow, Entry>(

@@ -6,7 +6,7 @@
 import { EventStore } from '../../ports/eventStore';
 import { StoredEvent } from '../../ports/storedEvent';
 import { FoldedRun, StreamPoison, StreamRun } from './foldStreams';
-import { projectionLimits } from '../../config/limits/projectionLimits';
+import { projectionLimits } from '../../config/limits';
 import { StreamFolder } from './streamFolder';
 import { ProjectedRow, StreamProjection } from '../streamProjection';
 

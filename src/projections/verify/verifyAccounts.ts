@@ -8,7 +8,7 @@ import { accountStreamProjection } from '../accounts/accountProjection';
 import { differentFields, Drift, rowDrift, statementDrifts } from './drift';
 import { foldStoredStream } from '../rebuild/foldStoredStream';
 import { ReadStream } from '../projectionBatch';
-import { projectionLimits } from '../../config/limits/projectionLimits';
+import { projectionLimits } from '../../config/limits';
 import { ReplayProgress, replayStreams } from '../rebuild/replayStreams';
 import { StreamFolder } from '../rebuild/streamFolder';
 import { confirmSuspects, foldedRows, ProjectionVerifyReport, suspectRows } from './verifyRows';

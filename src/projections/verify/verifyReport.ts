@@ -1,7 +1,7 @@
 // What verify reports over every projection, and whether that is a failure (the CLI's exit 1).
 import { Drift } from './drift';
 import { StreamPoison } from '../rebuild/foldStreams';
-import { projectionLimits } from '../../config/limits/projectionLimits';
+import { projectionLimits } from '../../config/limits';
 import { ProjectionVerifyReport } from './verifyRows';
 
 export interface VerifyReport {

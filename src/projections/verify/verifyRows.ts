@@ -4,7 +4,7 @@
 // reported as drift; what still differs is drift.
 import { Drift } from './drift';
 import { StreamPoison } from '../rebuild/foldStreams';
-import { projectionLimits } from '../../config/limits/projectionLimits';
+import { projectionLimits } from '../../config/limits';
 import { ReplayState } from '../rebuild/replayStreams';
 import { ProjectedRow, StreamProjection } from '../streamProjection';
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { Pool, types } from 'pg';
 import type { CustomTypesConfig } from 'pg';
-import { postgresLimits } from '../../../config/limits/storageLimits';
+import { postgresLimits } from '../../../config/limits';
 
 /** The pool type for the composition root, which passes pools around but must not import `pg` itself. */
 export type PgPool = Pool;

@@ -1,6 +1,6 @@
 // Multi-row inserts as one statement per chunk: each column travels as one array parameter and
 // unnest() zips them back into rows, so a thousand rows cost one round trip and one plan.
-import { projectionLimits } from '../../../config/limits/projectionLimits';
+import { projectionLimits } from '../../../config/limits';
 import { SqlClient } from './inlineStatements';
 
 export interface Column<Row> {

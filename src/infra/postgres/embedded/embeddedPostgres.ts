@@ -22,7 +22,7 @@ import { limits } from '../../../config/limits';
 import { settlesWithin } from '../../settlesWithin';
 import { createPool } from '../connection/pool';
 import { isPgError, pgErrorCodes } from '../connection/postgresErrors';
-import { postgresLimits } from '../../../config/limits/storageLimits';
+import { postgresLimits } from '../../../config/limits';
 import { judgeLock, lockFileName, pidAlive, removeStaleLock, sharedMemoryAttachments } from './postmasterLock';
 
 export interface EmbeddedPostgresOptions {

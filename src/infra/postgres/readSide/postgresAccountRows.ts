@@ -3,7 +3,7 @@
 import type { Pool } from 'pg';
 import { AccountSummaryRow, StatementEntry } from '../../../ports/readModel';
 import { AccountRowsSource } from '../../../projections/verify/verifyAccounts';
-import { projectionLimits } from '../../../config/limits/projectionLimits';
+import { projectionLimits } from '../../../config/limits';
 import { statementColumns, StatementDbRow, summaryColumns, SummaryDbRow, toEntry, toSummary } from './accountReadModelRows';
 
 export class PostgresAccountRows implements AccountRowsSource {

@@ -29,7 +29,7 @@ import {
   RebuildPhase,
   RebuildStreamResult,
 } from '../../../projections/rebuild/projectionRebuilder';
-import { projectionLimits } from '../../../config/limits/projectionLimits';
+import { projectionLimits } from '../../../config/limits';
 import { ReplayProgress, ReplayState, replayStreams } from '../../../projections/rebuild/replayStreams';
 import { inProcessStreamFolder, StreamFolder } from '../../../projections/rebuild/streamFolder';
 import { ProjectedRow } from '../../../projections/streamProjection';

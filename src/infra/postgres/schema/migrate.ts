@@ -3,7 +3,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { Migration, assertMigrationOrder } from './migration';
 import { migrations as allMigrations } from './migrations';
-import { postgresLimits } from '../../../config/limits/storageLimits';
+import { postgresLimits } from '../../../config/limits';
 
 /** Advisory lock key of the migration step: "ACTAMIG1" as 8 ASCII bytes, a fixed 64-bit value. */
 export const migrationLockKey = '4702695075351185201';

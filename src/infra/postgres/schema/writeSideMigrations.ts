@@ -1,7 +1,7 @@
 // The write side's versioned SQL migrations (versions 1..99: events, snapshots, outbox, command
 // records, transfer and node ownership). The read side owns 100.. (readModelMigrations.ts); migrations.ts
 // lists both in order. Append new entries with a higher version; never edit an applied one.
-import { postgresLimits } from '../../../config/limits/storageLimits';
+import { postgresLimits } from '../../../config/limits';
 import { Migration } from './migration';
 
 /** Positions per transaction: a global position is transaction id × this + ordinal (1-based). */
