@@ -9,7 +9,7 @@ import { ConfigError, loadConfig } from './config/config';
 import { limits } from './config/limits';
 import { createLogger } from './infra/logger';
 import { onEmbeddedPostgresLost, quitStartedPostgres, stopStartedPostgres } from './infra/postgres/embedded/embeddedPostgres';
-import { problem } from './app/problem';
+import { problem } from './http/problem';
 import { ProcessLifecycle } from './runtime/processLifecycle';
 import { Runtime, createRuntime } from './runtime/runtime';
 

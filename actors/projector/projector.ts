@@ -8,7 +8,7 @@ import { Logger } from '../../src/infra/logger';
 import { ConsumedBatch, MessageBus, Subscription } from '../../src/ports/messageBus';
 import { toProjectionBatch } from '../../src/projections/decodeBatch';
 import { BatchOutcome, ProjectionBatch } from '../../src/projections/projectionBatch';
-import { projectionLimits } from '../../src/config/limits/projectionLimits';
+import { projectionLimits } from '../../src/config/limits';
 import { partitionKey, ProjectorCounters, ProjectorMachine, projectorMachine } from './projectorMachine';
 
 export interface ProjectorOptions {

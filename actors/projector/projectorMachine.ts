@@ -5,7 +5,7 @@
 // Effects (subscribe, unsubscribe) are placeholders and arrive through .provide().
 import { assign, fromPromise, setup } from 'xstate';
 import { Subscription } from '../../src/ports/messageBus';
-import { projectionLimits } from '../../src/config/limits/projectionLimits';
+import { projectionLimits } from '../../src/config/limits';
 
 export interface ProjectorCounters {
   batches: number;

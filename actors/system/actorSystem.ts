@@ -22,7 +22,7 @@ import { PendingCommand } from '../account/pendingCommand';
 import { Logger } from '../../src/infra/logger';
 
 /** The wait before a crashed account actor is activated again, doubling while it keeps crashing. */
-export const accountRestartBackoff: BackoffPolicy = { baseMs: 50, maxMs: 2_000 };
+const accountRestartBackoff: BackoffPolicy = { baseMs: limits.accountRestartBackoffBaseMs, maxMs: limits.accountRestartBackoffMaxMs };
 
 export interface ActorSystemDeps {
   store: Pick<EventStore, 'findIdempotency' | 'findTransactions' | 'readStream'>;

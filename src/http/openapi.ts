@@ -2,7 +2,7 @@
 // validates with (request bodies, path, header and query parameters), served at /api/openapi.json,
 // and the /docs page that renders it (its files are in docs/; no CDN: it must work offline).
 import path from 'node:path';
-import { statusTitles } from '../app/problem';
+import { statusTitles } from './problem';
 import { Router } from 'express';
 import { z } from 'zod';
 import {
@@ -209,7 +209,7 @@ const commandProblems: ProblemCodes = mergeCodes(internal, {
   413: ['payload_too_large'],
   415: ['unsupported_media_type'],
   422: ['idempotency_key_reused'],
-  503: ['mailbox_full', 'command_timeout', 'account_unavailable', 'shutting_down'],
+  503: ['mailbox_full', 'command_timeout', 'account_unavailable', 'actors_exhausted', 'node_overloaded', 'shutting_down'],
 });
 // A path parameter that is not valid percent-encoding (`%ZZ`) answers 400 malformed_path.
 const onExistingAccount: ProblemCodes = { 400: ['malformed_path'], 404: ['account_not_found'] };

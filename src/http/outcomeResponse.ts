@@ -10,7 +10,7 @@ import {
   UnavailableCode,
 } from '../ports/commandOutcome';
 import { RecordedResponse } from '../ports/commandRecords';
-import { problemResponse } from '../app/problem';
+import { problemResponse } from './problem';
 
 export const acceptedStatus: Readonly<Record<AcceptedCommand, number>> = {
   OpenAccount: 201,
@@ -54,6 +54,7 @@ export const unavailableAnswers: Readonly<Record<UnavailableCode, UnavailableAns
   command_timeout: { status: 503 },
   account_unavailable: { status: 503 },
   actors_exhausted: { status: 503, extra: { retryAfterSeconds: 1 } },
+  node_overloaded: { status: 503, extra: { retryAfterSeconds: 1 } },
   shutting_down: { status: 503 },
   // Another writer kept moving the stream: nothing was decided, the same key may be retried (409
   // as the seed's clients know it).

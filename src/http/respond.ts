@@ -1,6 +1,6 @@
 // Writing responses: problem+json for errors, JSON for everything else.
 import type { Response } from 'express';
-import { isProblemBody, problem } from '../app/problem';
+import { isProblemBody, problem } from './problem';
 import { OutcomeResponse } from './outcomeResponse';
 
 /**

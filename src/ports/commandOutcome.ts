@@ -41,6 +41,7 @@ export type UnavailableCode =
   | 'command_timeout'
   | 'account_unavailable'
   | 'actors_exhausted'
+  | 'node_overloaded'
   | 'shutting_down'
   | 'concurrency_conflict';
 

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { classify } from '../../src/app/transfers/advanceTransfer';
 import { UnavailableCode } from '../../src/ports/commandOutcome';
 
-const unavailableCodes: UnavailableCode[] = ['mailbox_full', 'command_timeout', 'account_unavailable', 'actors_exhausted', 'shutting_down', 'concurrency_conflict'];
+const unavailableCodes: UnavailableCode[] = ['mailbox_full', 'command_timeout', 'account_unavailable', 'actors_exhausted', 'node_overloaded', 'shutting_down', 'concurrency_conflict'];
 
 describe('transfer step classification (classify)', () => {
   it('accepted → done', () => {

@@ -29,6 +29,7 @@ const unavailableRows: Array<[UnavailableCode, number]> = [
   ['command_timeout', 503],
   ['account_unavailable', 503],
   ['actors_exhausted', 503],
+  ['node_overloaded', 503],
   ['shutting_down', 503],
   ['concurrency_conflict', 409],
 ];

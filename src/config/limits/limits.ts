@@ -16,6 +16,9 @@ export const limits = {
   /** Backoff between attempts of a transfer step: doubles from the base up to the max. */
   transferBackoffBaseMs: 100,
   transferBackoffMaxMs: 5_000,
+  /** The wait before a crashed account actor is activated again: doubles from the base up to the max. */
+  accountRestartBackoffBaseMs: 50,
+  accountRestartBackoffMaxMs: 2_000,
   /** How often unfinished transfers are looked up in the event store and resumed. */
   transferSweepIntervalMs: 10_000,
   /** Unfinished transfers resumed per sweep. */
@@ -72,6 +75,8 @@ export const limits = {
   activationReadEventsMax: 10_000,
   /** Live account actors at once; past this the least recently used idle actor is passivated. */
   liveActorsMax: 100_000,
+  /** Commands a node runs at once (distinct Idempotency-Keys in flight); more answer 503 node_overloaded. */
+  commandsInFlightMax: 50_000,
   /** Length bounds of client-supplied identifiers. */
   idLengthMax: 128,
   reasonLengthMax: 500,
@@ -120,6 +125,7 @@ export const limits = {
 assert.ok(limits.turnCommandsMax <= limits.mailboxSizeMax, 'a turn cannot take more than the mailbox holds');
 assert.ok(limits.transferOrphanSweepIntervalMs <= limits.transferSweepIntervalMs, 'orphans are looked for at least as often as all open transfers');
 assert.ok(limits.ownerHeartbeatIntervalMs < limits.statementTimeoutMs && limits.ownerAcquireAttemptsMax >= 1);
+assert.ok(limits.accountRestartBackoffBaseMs > 0 && limits.accountRestartBackoffBaseMs <= limits.accountRestartBackoffMaxMs);
 assert.ok(limits.statementTimeoutMs > 0 && limits.commandTimeoutMs > 0);
 // COMMAND_TIMEOUT_MS can override commandTimeoutMs: config.ts checks this relation again on its value.
 assert.ok(limits.shutdownDrainMs >= limits.commandTimeoutMs, 'drain must outlast one command timeout');
