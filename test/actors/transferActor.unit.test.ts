@@ -21,9 +21,9 @@ import { MemoryEventStore } from '../../src/infra/memory/memoryEventStore';
 import { MemoryOpenTransfers } from '../../src/infra/memory/memoryOpenTransfers';
 import { MemorySnapshotStore } from '../../src/infra/memory/memorySnapshotStore';
 import { freshResponse, outcomeResponse, OutcomeResponse } from '../../src/http/outcomeResponse';
+import { accountSide, transferRegistryBase } from '../support/accountSide';
 import { eventually } from '../support/eventually';
 import { CommandOutcome } from '../../src/ports/commandOutcome';
-import { limits } from '../../src/config/limits';
 
 type Behaviour = 'pass' | 'fail' | 'commit-then-fail' | 'assert';
 
@@ -47,13 +47,8 @@ describe('transfer actor', function () {
   beforeEach(function () {
     store = new MemoryEventStore();
     snapshots = new MemorySnapshotStore();
-    journal = new JournalWriter(store, 2);
     const logger = createLogger('silent');
-    system = new ActorSystem({
-      store, snapshots, journal, newId: randomUUID, now, render: freshResponse,
-      idleMs: 60_000, snapshotIntervalVersions: 1_000, commandTimeoutMs: limits.commandTimeoutMs, logger,
-    });
-    accounts = new CommandBus((request) => system.dispatch(request));
+    ({ journal, system, accounts } = accountSide(store, snapshots, logger));
     plan = {};
     settled = [];
     flaky = sinon.spy(async (request: CommandRequest): Promise<CommandOutcome> => {
@@ -66,17 +61,10 @@ describe('transfer actor', function () {
     });
     const port: CommandPort = { execute: flaky };
     registry = new TransferRegistry({
+      ...transferRegistryBase(store, journal, logger),
       accounts: port,
-      store,
-      journal,
-      newId: randomUUID,
-      now,
-      faults: noFaults,
-      render: freshResponse,
       onSettled: (how, state) => settled.push([how, state?.status ?? null]),
       openTransfers: new MemoryOpenTransfers(store),
-      logger,
-      retry: { attemptsMax: 3, backoffBaseMs: 1, backoffMaxMs: 4 },
     });
   });
   afterEach(async function () {

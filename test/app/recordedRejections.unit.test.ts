@@ -7,23 +7,16 @@ import sinon from 'sinon';
 import { randomUUID } from 'node:crypto';
 import { CommandRequest } from '../../src/app/commandRequest';
 import { TurnDeps, runAccountTurn } from '../../src/app/runAccountTurn';
-import { AccountCommand } from '../../src/domain/account/accountCommands';
 import { accountStreamId } from '../../src/domain/account/accountEvents';
 import { AccountState, initialAccountState } from '../../src/domain/account/accountState';
 import { MemoryEventStore } from '../../src/infra/memory/memoryEventStore';
-import { freshResponse, outcomeResponse } from '../../src/http/outcomeResponse';
+import { outcomeResponse } from '../../src/http/outcomeResponse';
 import { StreamAppend } from '../../src/ports/eventStore';
+import { accountRequests, recordingTurnDeps } from '../support/accountTurn';
 
 const accountId = 'acc-r';
 
-function request(command: AccountCommand, key: string = randomUUID()): CommandRequest {
-  return { command, idempotencyKey: key, requestHash: JSON.stringify(command), operation: command.type, correlationId: key };
-}
-const open = (id = accountId, key?: string) => request({ type: 'OpenAccount', accountId: id, ownerId: 'o', currency: 'USD' }, key);
-const deposit = (amount: number, transactionId: string = randomUUID(), key?: string, id = accountId) =>
-  request({ type: 'DepositMoney', accountId: id, amount, currency: 'USD', transactionId }, key);
-const withdraw = (amount: number, transactionId: string = randomUUID(), key?: string) =>
-  request({ type: 'WithdrawMoney', accountId, amount, currency: 'USD', transactionId }, key);
+const { open, deposit, withdraw } = accountRequests(accountId);
 
 describe('recorded business rejections (runAccountTurn)', () => {
   let store: MemoryEventStore;
@@ -35,18 +28,7 @@ describe('recorded business rejections (runAccountTurn)', () => {
   beforeEach(async () => {
     store = new MemoryEventStore();
     appends = [];
-    deps = {
-      store,
-      journal: {
-        append: async (append) => {
-          appends.push(append);
-          return (await store.appendBatch([append]))[0]!;
-        },
-      },
-      newId: randomUUID,
-      now: () => new Date().toISOString(),
-      render: freshResponse,
-    };
+    deps = recordingTurnDeps(store, (append) => appends.push(append));
     state = initialAccountState(accountId);
     state = (await runAccountTurn(deps, state, [open()])).state;
     lookups = sinon.spy(store, 'findIdempotency');
@@ -138,7 +120,7 @@ describe('recorded business rejections (runAccountTurn)', () => {
     expect(await store.streamVersion(accountStreamId(ghost))).to.equal(0);
     expect([...store.outboxTable.rows.values()].filter((row) => row.streamId === accountStreamId(ghost))).to.have.length(0);
     expect((await store.findIdempotency([toGhost.idempotencyKey])).size).to.equal(1);
-    const opened = await runAccountTurn(deps, initialAccountState(ghost), [open(ghost)]);
+    const opened = await runAccountTurn(deps, initialAccountState(ghost), [open(undefined, ghost)]);
     const again = await runAccountTurn(deps, opened.state, [{ ...toGhost }]);
     expect(again.outcomes.map(outcomeResponse)).to.deep.equal([{ ...outcomeResponse(first.outcomes[0]!), replayed: true }]);
     expect(await events(ghost)).to.deep.equal(['AccountCreated']);

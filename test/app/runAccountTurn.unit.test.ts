@@ -11,20 +11,13 @@ import { AccountCommand } from '../../src/domain/account/accountCommands';
 import { accountStreamId } from '../../src/domain/account/accountEvents';
 import { AccountState, initialAccountState } from '../../src/domain/account/accountState';
 import { MemoryEventStore } from '../../src/infra/memory/memoryEventStore';
-import { freshResponse, outcomeResponse } from '../../src/http/outcomeResponse';
+import { outcomeResponse } from '../../src/http/outcomeResponse';
 import { StreamAppend } from '../../src/ports/eventStore';
+import { accountRequests, recordingTurnDeps, request } from '../support/accountTurn';
 
 const accountId = 'acc-1';
 
-function request(command: AccountCommand, key: string = randomUUID()): CommandRequest {
-  // The hash stands for operation + payload: equal commands hash equal.
-  return { command, idempotencyKey: key, requestHash: JSON.stringify(command), operation: command.type, correlationId: key };
-}
-const open = (key?: string) => request({ type: 'OpenAccount', accountId, ownerId: 'o', currency: 'USD' }, key);
-const deposit = (amount: number, transactionId: string = randomUUID(), key?: string) =>
-  request({ type: 'DepositMoney', accountId, amount, currency: 'USD', transactionId }, key);
-const withdraw = (amount: number, transactionId: string = randomUUID(), key?: string) =>
-  request({ type: 'WithdrawMoney', accountId, amount, currency: 'USD', transactionId }, key);
+const { open, deposit, withdraw } = accountRequests(accountId);
 
 describe('runAccountTurn', () => {
   let store: MemoryEventStore;
@@ -36,18 +29,7 @@ describe('runAccountTurn', () => {
   beforeEach(async () => {
     store = new MemoryEventStore();
     appends = [];
-    deps = {
-      store,
-      journal: {
-        append: async (append) => {
-          appends.push(append);
-          return (await store.appendBatch([append]))[0]!;
-        },
-      },
-      newId: randomUUID,
-      now: () => new Date().toISOString(),
-      render: freshResponse,
-    };
+    deps = recordingTurnDeps(store, (append) => appends.push(append));
     lookups = sinon.spy(store, 'findIdempotency');
     state = initialAccountState(accountId);
     await run([open()]);

@@ -11,7 +11,6 @@ import { CommandBus, CommandPort } from '../../src/app/commandBus';
 import { CommandRequest } from '../../src/app/commandRequest';
 import { freshResponse, outcomeResponse, OutcomeResponse } from '../../src/http/outcomeResponse';
 import { CommandOutcome } from '../../src/ports/commandOutcome';
-import { noFaults } from '../../src/app/faults';
 import { JournalWriter } from '../../src/app/journalWriter';
 import { loadTransfer } from '../../src/app/transfers/loadTransfer';
 import { requestTransfer } from '../../src/app/transfers/requestTransfer';
@@ -21,8 +20,8 @@ import { PostgresEventStore } from '../../src/infra/postgres/writeSide/postgresE
 import { PostgresOpenTransfers } from '../../src/infra/postgres/writeSide/postgresOpenTransfers';
 import { PostgresSnapshotStore } from '../../src/infra/postgres/writeSide/postgresSnapshotStore';
 import { TestDatabase, createTestDatabase } from '../support/database';
+import { accountSide, transferRegistryBase } from '../support/accountSide';
 import { eventually } from '../support/eventually';
-import { limits } from '../../src/config/limits';
 
 describe('transfer takeover between two nodes (real Postgres)', function () {
   this.timeout(60_000);
@@ -42,12 +41,7 @@ describe('transfer takeover between two nodes (real Postgres)', function () {
     db = await createTestDatabase({ poolMax: 10 });
     store = new PostgresEventStore(db.pool);
     snapshots = new PostgresSnapshotStore(db.pool);
-    journal = new JournalWriter(store, 2);
-    system = new ActorSystem({
-      store, snapshots, journal, newId: randomUUID, now, render: freshResponse,
-      idleMs: 60_000, snapshotIntervalVersions: 1_000, commandTimeoutMs: limits.commandTimeoutMs, logger,
-    });
-    accounts = new CommandBus((request) => system.dispatch(request));
+    ({ journal, system, accounts } = accountSide(store, snapshots, logger));
   });
   after(async function () {
     for (const registry of registries) await registry.stop(100);
@@ -57,16 +51,9 @@ describe('transfer takeover between two nodes (real Postgres)', function () {
 
   function registry(port: CommandPort, intervals: { sweepIntervalMs: number; orphanSweepIntervalMs: number }): TransferRegistry {
     const created = new TransferRegistry({
+      ...transferRegistryBase(store, journal, logger),
       accounts: port,
-      store,
-      journal,
-      newId: randomUUID,
-      now,
-      faults: noFaults,
-      render: freshResponse,
       openTransfers: new PostgresOpenTransfers(db.pool),
-      logger,
-      retry: { attemptsMax: 3, backoffBaseMs: 1, backoffMaxMs: 4 },
       ...intervals,
     });
     registries.push(created);
