@@ -3,7 +3,14 @@
 // command made enqueueing O(depth), which a hot account with a deep mailbox paid on each of its
 // commands. The machine sees only counts (WORK per queued command).
 import assert from 'node:assert/strict';
-import { PendingCommand } from './pendingCommand';
+import { CommandRequest } from '../../src/app/commandRequest';
+import { CommandOutcome } from '../../src/ports/commandOutcome';
+
+/** A command waiting in an account's mailbox (held by the registry), with the callback that answers its caller. */
+export interface PendingCommand {
+  request: CommandRequest;
+  reply: (outcome: CommandOutcome) => void;
+}
 
 export class Mailbox {
   private queued: PendingCommand[] = [];

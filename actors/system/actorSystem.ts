@@ -17,8 +17,7 @@ import { CommandOutcome, RenderOutcome, Unavailable } from '../../src/ports/comm
 import { EventStore } from '../../src/ports/eventStore';
 import { SnapshotStore } from '../../src/ports/snapshotStore';
 import { AccountMachine, accountMachine } from '../account/accountMachine';
-import { Mailbox } from '../account/mailbox';
-import { PendingCommand } from '../account/pendingCommand';
+import { Mailbox, PendingCommand } from '../account/mailbox';
 import { Logger } from '../../src/infra/logger';
 
 /** The wait before a crashed account actor is activated again, doubling while it keeps crashing. */

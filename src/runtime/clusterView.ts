@@ -8,7 +8,7 @@ import { ClusterNode } from '../ports/clusterView';
 import { MessageBus } from '../ports/messageBus';
 import { accountProjectorGroup, transferProjectorGroup } from './startProjectors';
 import { accountTopic } from '../app/runAccountTurn';
-import { transferTopic } from '../app/transferTopic';
+import { transferTopic } from '../app/transfers/loadTransfer';
 
 export interface ClusterViewDeps {
   pool: Pool;

@@ -12,10 +12,10 @@ import { PostgresTransferReadModel } from '../infra/postgres/readSide/postgresTr
 import { AdminAudit } from '../ports/adminAudit';
 import { AccountReadModel } from '../ports/readModel';
 import { TransferReadModel } from '../ports/transferReadModel';
-import { AccountProjectionWriter } from '../projections/accounts/accountBatch';
+import { AccountProjectionWriter } from '../projections/accounts/accountProjection';
 import { ProjectionRebuilder } from '../projections/rebuild/projectionRebuilder';
 import { createProjectionRebuilder } from '../infra/postgres/readSide/postgresProjectionRebuilder';
-import { TransferProjectionWriter } from '../projections/transfers/transferProjectionWriter';
+import { TransferProjectionWriter } from '../projections/transfers/transferProjection';
 import { Storage } from './storage';
 
 export interface ReadSide {

@@ -3,7 +3,7 @@
 // relay (the in-process bus acknowledges a publish only once every subscribed group handled it).
 import { Projector, ProjectorOptions, startProjector } from '../../actors/projector/projector';
 import { accountTopic } from '../app/runAccountTurn';
-import { transferTopic } from '../app/transferTopic';
+import { transferTopic } from '../app/transfers/loadTransfer';
 import { Logger } from '../infra/logger';
 import { MessageBus } from '../ports/messageBus';
 import { accountStreamProjection } from '../projections/accounts/accountProjection';

@@ -1,7 +1,6 @@
 // The account mailbox: arrival order, the bound, and turns that take part of a deep mailbox.
 import { expect } from 'chai';
-import { Mailbox } from '../../actors/account/mailbox';
-import { PendingCommand } from '../../actors/account/pendingCommand';
+import { Mailbox, PendingCommand } from '../../actors/account/mailbox';
 import { CommandRequest } from '../../src/app/commandRequest';
 
 function pending(key: string): PendingCommand {

@@ -3,8 +3,7 @@
 // appended straight to the event store (topic acta.transfer) and published by the outbox relay;
 // one test drives real transfers through POST /api/transfers and reads both read models back.
 import { expect } from 'chai';
-import { loadTransfer } from '../../src/app/transfers/loadTransfer';
-import { transferTopic } from '../../src/app/transferTopic';
+import { loadTransfer, transferTopic } from '../../src/app/transfers/loadTransfer';
 import { transferView } from '../../src/app/transferView';
 import { transferStreamId } from '../../src/domain/transfer/transferIds';
 import { NewEvent } from '../../src/ports/storedEvent';

@@ -6,7 +6,7 @@ import { AccountSummaryRow } from '../../src/ports/readModel';
 import { NewEvent, StoredEvent } from '../../src/ports/storedEvent';
 import { accountStreamId } from '../../src/domain/account/accountEvents';
 import { holdIdOf, transferStreamId, TransferStepName } from '../../src/domain/transfer/transferIds';
-import { accountProjectionName } from '../../src/projections/accounts/accountBatch';
+import { accountProjectionName } from '../../src/projections/accounts/accountProjection';
 import { toProjectionBatch } from '../../src/projections/decodeBatch';
 import { PoisonCode, PoisonEventError } from '../../src/projections/poisonEventError';
 import { ProjectionBatch } from '../../src/projections/projectionBatch';

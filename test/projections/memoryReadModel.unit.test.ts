@@ -1,7 +1,7 @@
 // MemoryReadModel passes the same read model contract as the Postgres adapter.
 import { MemoryEventStore } from '../../src/infra/memory/memoryEventStore';
 import { MemoryReadModel } from '../../src/infra/memory/memoryReadModel';
-import { accountProjectionName } from '../../src/projections/accounts/accountBatch';
+import { accountProjectionName } from '../../src/projections/accounts/accountProjection';
 import { readModelContract, readStreamHooks } from './readModelContract';
 
 describe('MemoryReadModel', () => {

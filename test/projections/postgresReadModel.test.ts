@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { PostgresEventStore } from '../../src/infra/postgres/writeSide/postgresEventStore';
 import { PostgresReadModel } from '../../src/infra/postgres/readSide/postgresReadModel';
-import { accountProjectionName } from '../../src/projections/accounts/accountBatch';
+import { accountProjectionName } from '../../src/projections/accounts/accountProjection';
 import { TestDatabase } from '../support/database';
 import { appendAccounts, asMessage, consumed, deposited, opened, toAccountBatch } from './fixtures';
 import { createReadModelDatabase, dumpReadModels } from './readModelDatabase';

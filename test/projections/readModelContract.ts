@@ -3,10 +3,9 @@
 import { expect } from 'chai';
 import { EventStore } from '../../src/ports/eventStore';
 import { AccountReadModel } from '../../src/ports/readModel';
-import { AccountProjectionWriter } from '../../src/projections/accounts/accountBatch';
+import { AccountProjectionWriter, accountStreamProjection } from '../../src/projections/accounts/accountProjection';
 import { ReadStream } from '../../src/projections/projectionBatch';
 import { accountStreamId } from '../../src/domain/account/accountEvents';
-import { accountStreamProjection } from '../../src/projections/accounts/accountProjection';
 import { foldStream } from '../../src/projections/rebuild/foldStreams';
 import {
   appendAccounts, asMessage, consumed, deposited, frozen, holdCaptured, holdPlaced, holdReleased, newEvent, opened, stored, testTopic,

@@ -15,8 +15,8 @@ import { projectionLimits } from '../../src/config/limits';
 import { createProjectionRebuilder, rebuildAllLockKey, RebuildInProgressError } from '../../src/infra/postgres/readSide/postgresProjectionRebuilder';
 import { verifyFailed } from '../../src/projections/verify/verifyReport';
 import { TestDatabase } from '../support/database';
-import { isAccountStream } from '../../src/projections/accounts/accountStreams';
-import { isTransferStream } from '../../src/projections/transfers/transferStreams';
+import { isAccountStream } from '../../src/projections/accounts/accountProjection';
+import { isTransferStream } from '../../src/projections/transfers/transferProjection';
 import {
   appendAccounts,
   appendTransfers,

@@ -4,8 +4,7 @@
 import { expect } from 'chai';
 import { EventStore } from '../../src/ports/eventStore';
 import { TransferReadModel } from '../../src/ports/transferReadModel';
-import { TransferProjectionWriter } from '../../src/projections/transfers/transferProjectionWriter';
-import { transferStreamProjection } from '../../src/projections/transfers/transferProjection';
+import { TransferProjectionWriter, transferStreamProjection } from '../../src/projections/transfers/transferProjection';
 import { foldStream } from '../../src/projections/rebuild/foldStreams';
 import { TransferRowsSource } from '../../src/projections/verify/verifyTransfers';
 import { StoredEvent } from '../../src/ports/storedEvent';

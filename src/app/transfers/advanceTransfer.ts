@@ -11,8 +11,7 @@ import { CommandOutcome, FreshOutcome, RenderOutcome } from '../../ports/command
 import { RecordedResponse, TransactionRecord } from '../../ports/commandRecords';
 import { CommandPort } from '../commandBus';
 import { Faults } from '../faults';
-import { transferTopic } from '../transferTopic';
-import { loadTransfer, stageTransferEvents } from './loadTransfer';
+import { transferTopic, loadTransfer, stageTransferEvents } from './loadTransfer';
 
 export interface TransferDeps {
   /** Account commands (a CommandBus over the account actors). */

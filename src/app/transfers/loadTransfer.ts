@@ -45,3 +45,6 @@ export function stageTransferEvents(
   const next = decided.reduce((current, event, index) => evolveTransfer(current, event, state.version + index + 1, occurredAt), state);
   return { events, next, occurredAt };
 }
+
+/** The Kafka topic (aggregate kind) transfer events are published to. */
+export const transferTopic = 'acta.transfer';

@@ -16,9 +16,8 @@ import { EventStore, StreamAppend, AppendResult } from '../../ports/eventStore';
 import { SnapshotStore } from '../../ports/snapshotStore';
 import { activateAccount } from '../activateAccount';
 import { CommandRequest } from '../commandRequest';
-import { transferTopic } from '../transferTopic';
+import { transferTopic, loadTransfer, stageTransferEvents } from './loadTransfer';
 import { transferView } from '../transferView';
-import { loadTransfer, stageTransferEvents } from './loadTransfer';
 
 export interface RequestTransferDeps {
   store: Pick<EventStore, 'readStream' | 'findIdempotency'>;

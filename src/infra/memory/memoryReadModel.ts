@@ -4,8 +4,7 @@
 // (memoryProjectionBook.ts).
 import assert from 'node:assert/strict';
 import { AccountReadModel, AccountSummaryRow, HistoryPage, StatementEntry } from '../../ports/readModel';
-import { AccountProjectionWriter } from '../../projections/accounts/accountBatch';
-import { accountStreamProjection } from '../../projections/accounts/accountProjection';
+import { AccountProjectionWriter, accountStreamProjection } from '../../projections/accounts/accountProjection';
 import { BatchOutcome, DeadLetter, ProjectionBatch, ReadStream } from '../../projections/projectionBatch';
 import { MemoryProjectionBook, MemoryRows, upsertForward } from './memoryProjectionBook';
 

@@ -3,8 +3,7 @@
 // message offset, a checkpoint per partition (memoryProjectionBook.ts).
 import { TransferReadModel, TransferSummaryRow } from '../../ports/transferReadModel';
 import { BatchOutcome, DeadLetter, ProjectionBatch, ReadStream } from '../../projections/projectionBatch';
-import { transferStreamProjection } from '../../projections/transfers/transferProjection';
-import { TransferProjectionWriter } from '../../projections/transfers/transferProjectionWriter';
+import { transferStreamProjection, TransferProjectionWriter } from '../../projections/transfers/transferProjection';
 import { TransferRowsSource } from '../../projections/verify/verifyTransfers';
 import { MemoryProjectionBook, MemoryRows, upsertForward } from './memoryProjectionBook';
 

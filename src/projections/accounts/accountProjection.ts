@@ -18,12 +18,27 @@ import { AccountEvent, accountStreamId } from '../../domain/account/accountEvent
 import { AccountState, OpenHold, initialAccountState } from '../../domain/account/accountState';
 import { AccountSummaryRow, StatementEntry } from '../../ports/readModel';
 import { StoredEvent } from '../../ports/storedEvent';
-import { accountProjectionName } from './accountBatch';
 import { accountEventHandlers, statementEntry } from './accountEventHandlers';
-import { accountIdOfStream, isAccountStream } from './accountStreams';
 import { checkedEvent } from '../eventEnvelope';
 import { poison } from '../poisonEventError';
 import { StreamProjection } from '../streamProjection';
+import { streamKind } from '../streamKind';
+import { BatchOutcome, ProjectionBatch } from '../projectionBatch';
+
+// Account stream ids ("account-<accountId>") as the projection reads them back from messages.
+const accountStreams = streamKind(accountStreamId(''), 'not_an_account_stream', 'an account');
+
+export const isAccountStream = accountStreams.owns;
+/** The account id of an account stream; a PoisonEventError for any other stream id. */
+export const accountIdOfStream = accountStreams.keyOf;
+
+// The account projection's name and the batch write both account read model adapters implement.
+/** Projection name in projection_checkpoints and projection_dead_letters. */
+export const accountProjectionName = 'accounts';
+
+export interface AccountProjectionWriter {
+  applyAccountBatch(batch: ProjectionBatch): Promise<BatchOutcome>;
+}
 
 export interface ProjectedAccountEvent {
   summary: AccountSummaryRow;

@@ -18,7 +18,20 @@ import { TransferSummaryRow } from '../../ports/transferReadModel';
 import { checkedEvent } from '../eventEnvelope';
 import { poison } from '../poisonEventError';
 import { StreamProjection } from '../streamProjection';
-import { isTransferStream, transferIdOfStream } from './transferStreams';
+import { streamKind } from '../streamKind';
+import { BatchOutcome, ProjectionBatch } from '../projectionBatch';
+
+// Transfer stream ids ("transfer-<transferId>") as the projection reads them back from messages.
+const transferStreams = streamKind(transferStreamId(''), 'not_a_transfer_stream', 'a transfer');
+
+export const isTransferStream = transferStreams.owns;
+/** The transfer id of a transfer stream; a PoisonEventError for any other stream id. */
+export const transferIdOfStream = transferStreams.keyOf;
+
+// The projection-side write port both transfer read model adapters implement.
+export interface TransferProjectionWriter {
+  applyTransferBatch(batch: ProjectionBatch): Promise<BatchOutcome>;
+}
 
 /** Projection name in projection_checkpoints and projection_dead_letters. */
 export const transferProjectionName = 'transfers';

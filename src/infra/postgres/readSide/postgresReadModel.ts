@@ -3,7 +3,7 @@
 // checkpoints (shared tables, one projection name per projector).
 import type { Pool } from 'pg';
 import { AccountReadModel, AccountSummaryRow, HistoryPage } from '../../../ports/readModel';
-import { AccountProjectionWriter } from '../../../projections/accounts/accountBatch';
+import { AccountProjectionWriter } from '../../../projections/accounts/accountProjection';
 import { BatchOutcome, DeadLetter, ProjectionBatch, ReadStream } from '../../../projections/projectionBatch';
 import { statementColumns, StatementDbRow, summaryColumns, SummaryDbRow, toEntry, toSummary } from './accountReadModelRows';
 import { accountTables } from './accountTables';

@@ -3,7 +3,7 @@
 import type { Pool } from 'pg';
 import { TransferReadModel, TransferSummaryRow } from '../../../ports/transferReadModel';
 import { BatchOutcome, ProjectionBatch, ReadStream } from '../../../projections/projectionBatch';
-import { TransferProjectionWriter } from '../../../projections/transfers/transferProjectionWriter';
+import { TransferProjectionWriter } from '../../../projections/transfers/transferProjection';
 import { TransferRowsSource } from '../../../projections/verify/verifyTransfers';
 import { applyProjectionBatch } from './applyProjectionBatch';
 import { toTransfer, transferColumns, TransferDbRow } from './transferReadModelRows';

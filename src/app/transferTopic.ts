@@ -1,2 +1,0 @@
-// The Kafka topic (aggregate kind) transfer events are published to.
-export const transferTopic = 'acta.transfer';
