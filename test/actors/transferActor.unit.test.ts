@@ -21,7 +21,7 @@ import { MemoryEventStore } from '../../src/infra/memory/memoryEventStore';
 import { MemoryOpenTransfers } from '../../src/infra/memory/memoryOpenTransfers';
 import { MemorySnapshotStore } from '../../src/infra/memory/memorySnapshotStore';
 import { freshResponse, outcomeResponse, OutcomeResponse } from '../../src/http/outcomeResponse';
-import { accountSide, transferRegistryBase } from '../support/accountSide';
+import { accountSide, now, transferRegistryBase } from '../support/accountSide';
 import { eventually } from '../support/eventually';
 import { CommandOutcome } from '../../src/ports/commandOutcome';
 
@@ -42,7 +42,6 @@ describe('transfer actor', function () {
   let flaky: sinon.SinonSpy<[CommandRequest], Promise<CommandOutcome>>;
   /** What onSettled heard, in order: how each actor ended and its transfer's status. */
   let settled: Array<[string, string | null]>;
-  const now = () => new Date().toISOString();
 
   beforeEach(function () {
     store = new MemoryEventStore();

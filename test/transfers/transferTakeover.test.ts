@@ -20,7 +20,7 @@ import { PostgresEventStore } from '../../src/infra/postgres/writeSide/postgresE
 import { PostgresOpenTransfers } from '../../src/infra/postgres/writeSide/postgresOpenTransfers';
 import { PostgresSnapshotStore } from '../../src/infra/postgres/writeSide/postgresSnapshotStore';
 import { TestDatabase, createTestDatabase } from '../support/database';
-import { accountSide, transferRegistryBase } from '../support/accountSide';
+import { accountSide, now, transferRegistryBase } from '../support/accountSide';
 import { eventually } from '../support/eventually';
 
 describe('transfer takeover between two nodes (real Postgres)', function () {
@@ -33,7 +33,6 @@ describe('transfer takeover between two nodes (real Postgres)', function () {
   let journal: JournalWriter;
   const registries: TransferRegistry[] = [];
   const logger = createLogger('silent');
-  const now = () => new Date().toISOString();
   /** Calls node A's hanging port received (they never answer). */
   let hung = 0;
 

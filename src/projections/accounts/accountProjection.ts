@@ -32,10 +32,10 @@ export const isAccountStream = accountStreams.owns;
 /** The account id of an account stream; a PoisonEventError for any other stream id. */
 export const accountIdOfStream = accountStreams.keyOf;
 
-// The account projection's name and the batch write both account read model adapters implement.
 /** Projection name in projection_checkpoints and projection_dead_letters. */
 export const accountProjectionName = 'accounts';
 
+/** The batch write both account read model adapters implement. */
 export interface AccountProjectionWriter {
   applyAccountBatch(batch: ProjectionBatch): Promise<BatchOutcome>;
 }

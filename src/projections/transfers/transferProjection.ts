@@ -28,7 +28,7 @@ export const isTransferStream = transferStreams.owns;
 /** The transfer id of a transfer stream; a PoisonEventError for any other stream id. */
 export const transferIdOfStream = transferStreams.keyOf;
 
-// The projection-side write port both transfer read model adapters implement.
+/** The projection-side write port both transfer read model adapters implement. */
 export interface TransferProjectionWriter {
   applyTransferBatch(batch: ProjectionBatch): Promise<BatchOutcome>;
 }
