@@ -36,7 +36,7 @@ export const outboxRelayMachine = setup({
   },
   guards: {
     moreWork: ({ context }) => context.woken || context.lastClaimed > 0,
-    fullRound: ({ context }) => context.lastClaimed >= relayLimits.streamsPerRoundMax,
+    fullRound: ({ context }) => context.lastClaimed >= relayLimits.eventsPerRoundMax,
   },
 }).createMachine({
   id: 'outboxRelay',

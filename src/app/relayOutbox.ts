@@ -1,9 +1,9 @@
-// One round of the outbox relay: claim whole streams with a lease, publish each topic's rows in one
-// call (stream order preserved: a stream's rows are claimed together and sent in version order),
-// and give back what the bus refused. What the bus acknowledged is deleted by the next round's
-// claim, in the same round trip (the relay runs another round right after any round that claimed
-// rows, and flushes them when it stops); until then the rows stay leased to this relay, so no one
-// else publishes them again unless the relay dies and the lease expires (at least once, as before).
+// One round of the outbox relay: claim the oldest outbox rows with a lease, publish each topic's
+// events in one call (commit order, so every stream in version order), and give back what the bus
+// refused. What the bus acknowledged is deleted by the next round's claim, in the same round trip
+// (the relay runs another round right after any round that claimed rows, and flushes them when it
+// stops); until then the rows stay leased to this relay, so no one else publishes them again unless
+// the relay dies and the lease expires (at least once, as before).
 import { MessageBus } from '../ports/messageBus';
 import { Outbox, OutboxRow } from '../ports/outbox';
 
@@ -13,13 +13,13 @@ export interface RelayRound {
   failed: number;
   /** Newest commit timestamps published, for commit→publish lag. */
   publishedEvents: OutboxRow[];
-  /** Ids the bus acknowledged this round, to delete (the next round's claim does). */
+  /** Outbox row ids the bus acknowledged this round (every event of each), to delete (the next round's claim does). */
   publishedIds: string[];
 }
 
 export interface RelayOptions {
   owner: string;
-  streamsMax: number;
+  eventsMax: number;
   leaseMs: number;
   /** Ids earlier rounds published and have not deleted yet: deleted by this round's claim. */
   published: readonly string[];
@@ -32,15 +32,32 @@ export interface StartedRound {
 }
 
 /**
- * Claims, issues the publishes and returns without waiting for the bus's acknowledgement, so the
- * caller can claim the next round while this one is still being delivered (and, on the in-process
- * bus, projected). Stream order holds across overlapping rounds: a stream's rows stay leased to this
- * relay until they are deleted after their acknowledgement, so no later round can claim a newer row
- * of a stream that is still in flight.
+ * Claims and returns without waiting for the bus's acknowledgement, so the caller can claim the next
+ * round while this one is still being delivered (and, on the in-process bus, projected). Commit
+ * order holds across overlapping rounds: a later round's claim passes over the rows this relay still
+ * holds and takes the newer ones, so its publishes wait for `previous` (the round before it) to be
+ * acknowledged, and if that one was refused, this round publishes nothing and gives its rows back:
+ * the next claim takes them all again, oldest first.
  */
-export async function startRelayRound(outbox: Outbox, bus: MessageBus, options: RelayOptions): Promise<StartedRound> {
-  const rows = await outbox.claim(options.owner, options.streamsMax, options.leaseMs, options.published);
-  return { claimed: rows.length, settled: publishRows(outbox, bus, options.owner, rows) };
+export async function startRelayRound(outbox: Outbox, bus: MessageBus, options: RelayOptions, previous: Promise<unknown> = Promise.resolve()): Promise<StartedRound> {
+  const rows = await outbox.claim(options.owner, options.eventsMax, options.leaseMs, options.published);
+  return { claimed: rows.length, settled: publishAfter(previous, outbox, bus, options.owner, rows) };
+}
+
+async function publishAfter(previous: Promise<unknown>, outbox: Outbox, bus: MessageBus, owner: string, rows: readonly OutboxRow[]): Promise<RelayRound> {
+  try {
+    await previous;
+  } catch (error) {
+    const ids = rowIds(rows);
+    await outbox.release(owner, ids);
+    throw new RelayPublishError({ claimed: rows.length, published: 0, failed: rows.length, publishedEvents: [], publishedIds: [] }, error);
+  }
+  return publishRows(outbox, bus, owner, rows);
+}
+
+/** The distinct outbox row ids of some events, in order. */
+function rowIds(rows: readonly OutboxRow[]): string[] {
+  return [...new Set(rows.map((row) => row.id))];
 }
 
 async function publishRows(outbox: Outbox, bus: MessageBus, owner: string, rows: readonly OutboxRow[]): Promise<RelayRound> {
@@ -52,8 +69,9 @@ async function publishRows(outbox: Outbox, bus: MessageBus, owner: string, rows:
     else byTopic.set(row.topic, [row]);
   }
   let firstError: unknown = null;
+  // An outbox row has one topic, so each row's events are all in one publish call.
   for (const [topic, topicRows] of byTopic) {
-    const ids = topicRows.map((row) => row.id);
+    const ids = rowIds(topicRows);
     try {
       await bus.publish(
         topic,

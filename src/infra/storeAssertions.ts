@@ -63,8 +63,8 @@ export function assertLookup(keys: readonly string[]): void {
   assert.ok(keys.length <= postgresLimits.lookupKeysMax, `at most ${postgresLimits.lookupKeysMax} keys per lookup`);
 }
 
-export function assertClaim(owner: string, streamsMax: number, leaseMs: number): void {
+export function assertClaim(owner: string, eventsMax: number, leaseMs: number): void {
   assert.ok(owner.length > 0, 'owner must not be empty');
-  assert.ok(Number.isSafeInteger(streamsMax) && streamsMax >= 1 && streamsMax <= postgresLimits.outboxClaimStreamsMax, `streamsMax must be 1..${postgresLimits.outboxClaimStreamsMax}`);
+  assert.ok(Number.isSafeInteger(eventsMax) && eventsMax >= 1 && eventsMax <= postgresLimits.outboxClaimEventsMax, `eventsMax must be 1..${postgresLimits.outboxClaimEventsMax}`);
   assert.ok(Number.isSafeInteger(leaseMs) && leaseMs >= 1 && leaseMs <= postgresLimits.outboxLeaseMsMax, `leaseMs must be 1..${postgresLimits.outboxLeaseMsMax}`);
 }

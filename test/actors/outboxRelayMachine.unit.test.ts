@@ -30,9 +30,9 @@ describe('outbox relay machine (pure transitions)', () => {
     expect([lingering.value, lingering.context.published, lingering.context.lastClaimed]).to.deep.equal(['lingering', 5, 3]);
   });
 
-  it(`goes on at once after a full round (${relayLimits.streamsPerRoundMax} streams), lingers after a partial one`, () => {
-    expect(step(start(), roundDone(relayLimits.streamsPerRoundMax)).value).to.equal('relaying');
-    const lingering = step(start(), roundDone(relayLimits.streamsPerRoundMax - 1));
+  it(`goes on at once after a full round (${relayLimits.eventsPerRoundMax} events), lingers after a partial one`, () => {
+    expect(step(start(), roundDone(relayLimits.eventsPerRoundMax)).value).to.equal('relaying');
+    const lingering = step(start(), roundDone(relayLimits.eventsPerRoundMax - 1));
     expect(lingering.value).to.equal('lingering');
     expect(step(lingering, after('linger', 'lingering')).value).to.equal('relaying');
   });

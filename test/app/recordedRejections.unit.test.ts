@@ -118,7 +118,7 @@ describe('recorded business rejections (runAccountTurn)', () => {
     const first = await runAccountTurn(deps, initialAccountState(ghost), [toGhost]);
     expect(outcomeResponse(first.outcomes[0]!).body).to.include({ status: 404, code: 'account_not_found' });
     expect(await store.streamVersion(accountStreamId(ghost))).to.equal(0);
-    expect([...store.outboxTable.rows.values()].filter((row) => row.streamId === accountStreamId(ghost))).to.have.length(0);
+    expect([...store.outboxTable.rows.values()].flatMap((row) => row.events).filter((event) => event.streamId === accountStreamId(ghost))).to.have.length(0);
     expect((await store.findIdempotency([toGhost.idempotencyKey])).size).to.equal(1);
     const opened = await runAccountTurn(deps, initialAccountState(ghost), [open(undefined, ghost)]);
     const again = await runAccountTurn(deps, opened.state, [{ ...toGhost }]);

@@ -1,6 +1,7 @@
-// The relay claims its next round while the bus is still acknowledging the previous one. A stream
-// whose rows are in flight must not have newer rows published before those are acknowledged (its
-// rows stay leased until deleted); other streams go on; acknowledged rows end up deleted.
+// The relay claims its next round while the bus is still acknowledging the previous one, but
+// publishes it only once the previous one was acknowledged (commit order across rounds, so no
+// stream's newer events go out before its older ones); a refused round takes the one claimed after
+// it back with it; acknowledged rows end up deleted.
 import { expect } from 'chai';
 import { OutboxRelay, startOutboxRelay } from '../../actors/outboxRelay/outboxRelay';
 import { createLogger } from '../../src/infra/logger';
@@ -13,11 +14,12 @@ import { eventually } from '../support/eventually';
 
 /** A bus that records each publish and acknowledges only when told to. */
 class HeldBus implements MessageBus {
-  readonly published: Array<{ events: StoredEvent[]; acknowledge: () => void }> = [];
+  readonly published: Array<{ events: StoredEvent[]; acknowledge: () => void; refuse: () => void }> = [];
 
   publish(_topic: string, messages: readonly BusMessage[]): Promise<void> {
-    return new Promise((resolve) => {
-      this.published.push({ events: messages.map((message) => JSON.parse(message.value) as StoredEvent), acknowledge: resolve });
+    return new Promise((resolve, reject) => {
+      const events = messages.map((message) => JSON.parse(message.value) as StoredEvent);
+      this.published.push({ events, acknowledge: resolve, refuse: () => reject(new Error('refused by the test')) });
     });
   }
   subscribe(): Promise<Subscription> {
@@ -33,7 +35,10 @@ describe('outbox relay: overlapping rounds', () => {
   let relay: OutboxRelay | null = null;
   afterEach(async () => relay?.stop());
 
-  it('keeps a stream in flight out of later rounds until acknowledged, publishes other streams meanwhile, and deletes what was acknowledged', async () => {
+  const versions = (events: readonly StoredEvent[]) => events.map((event) => [event.streamId, event.streamVersion]);
+  const leased = (store: MemoryEventStore) => [...store.outboxTable.rows.values()].every((row) => row.claimedBy !== null);
+
+  it('claims the next round while one is in flight, publishes it only after that one is acknowledged, and deletes what was acknowledged', async () => {
     const store = new MemoryEventStore();
     const outbox = new MemoryOutbox(store);
     const bus = new HeldBus();
@@ -45,17 +50,36 @@ describe('outbox relay: overlapping rounds', () => {
     await store.appendBatch([streamAppend(a, 2, 1)]);
     await store.appendBatch([streamAppend(b, 0, 1)]);
     relay.wake();
-    await eventually('round 2 published', async () => bus.published.length, { until: (count) => count === 2, timeoutMs: 2_000, intervalMs: 5 });
-    // Round 1 (a1, a2) is still unacknowledged: only b may go out.
-    expect(bus.published[1]!.events.map((event) => [event.streamId, event.streamVersion])).to.deep.equal([[b, 1]]);
+    await eventually('round 2 claimed', async () => leased(store), { until: (all) => all, timeoutMs: 2_000, intervalMs: 5 });
+    expect(bus.published, 'round 2 waits for round 1 (a1, a2) to be acknowledged').to.have.length(1);
 
     bus.published[0]!.acknowledge();
-    await eventually('round 3 published', async () => bus.published.length, { until: (count) => count === 3, timeoutMs: 2_000, intervalMs: 5 });
-    expect(bus.published[2]!.events.map((event) => [event.streamId, event.streamVersion])).to.deep.equal([[a, 3]]);
+    await eventually('round 2 published', async () => bus.published.length, { until: (count) => count === 2, timeoutMs: 2_000, intervalMs: 5 });
+    expect(versions(bus.published[1]!.events)).to.deep.equal([[a, 3], [b, 1]]);
 
     bus.published[1]!.acknowledge();
-    bus.published[2]!.acknowledge();
     await eventually('the outbox drained', () => outbox.stats(), { until: (stats) => stats.pending === 0, timeoutMs: 2_000, intervalMs: 5 });
     expect(relay.stats().published).to.equal(4);
+  });
+
+  it('gives back the round claimed after a refused one unpublished, and publishes both again in commit order', async () => {
+    const store = new MemoryEventStore();
+    const outbox = new MemoryOutbox(store);
+    const bus = new HeldBus();
+    const a = streamId();
+    await store.appendBatch([streamAppend(a, 0, 1)]);
+    relay = startOutboxRelay({ outbox, bus, logger: createLogger('silent') });
+    await eventually('round 1 published', async () => bus.published.length, { until: (count) => count === 1, timeoutMs: 2_000, intervalMs: 5 });
+    await store.appendBatch([streamAppend(a, 1, 1)]);
+    relay.wake();
+    await eventually('round 2 claimed', async () => leased(store), { until: (all) => all, timeoutMs: 2_000, intervalMs: 5 });
+
+    bus.published[0]!.refuse();
+    await eventually('both rounds given back', async () => [...store.outboxTable.rows.values()].map((row) => row.attempts), { until: (attempts) => attempts.join() === '1,1', timeoutMs: 2_000, intervalMs: 5 });
+    expect(bus.published, 'a2 never went out ahead of a1').to.have.length(1);
+    await eventually('published again after the back-off', async () => bus.published.length, { until: (count) => count === 2, timeoutMs: 4_000, intervalMs: 10 });
+    expect(versions(bus.published[1]!.events)).to.deep.equal([[a, 1], [a, 2]]);
+    bus.published[1]!.acknowledge();
+    await eventually('the outbox drained', () => outbox.stats(), { until: (stats) => stats.pending === 0, timeoutMs: 2_000, intervalMs: 5 });
   });
 });

@@ -63,11 +63,11 @@ describe('outbox relay: linger after a wake-up', () => {
     const store = new MemoryEventStore();
     const outbox = new MemoryOutbox(store);
     const bus = new RecordingBus();
-    const streams = Array.from({ length: relayLimits.streamsPerRoundMax + 1 }, () => streamId());
+    const streams = Array.from({ length: relayLimits.eventsPerRoundMax + 1 }, () => streamId());
     for (const stream of streams) await store.appendBatch([streamAppend(stream, 0, 1)]);
     relay = startOutboxRelay({ outbox, bus, logger: createLogger('silent') });
     await clock.tickAsync(0); // no time passes: a linger would hold the second round back
-    expect(bus.publishes[0], 'the first round is full').to.have.length(relayLimits.streamsPerRoundMax);
+    expect(bus.publishes[0], 'the first round is full').to.have.length(relayLimits.eventsPerRoundMax);
     expect(bus.publishes.flat(), 'the rest went without a linger').to.have.length(streams.length);
   });
 });

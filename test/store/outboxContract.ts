@@ -57,81 +57,105 @@ export function outboxContract(setup: () => Promise<OutboxHarness>): void {
       await Promise.all(owners.map((owner) => owner.release()));
     });
 
-    /** a1 a2 (first), then b1, then a3: stream a holds the oldest row. */
+    /** Three commits, three rows: a1 a2, then b1, then a3. */
     async function appendTwoStreams(): Promise<void> {
       await store.appendBatch([streamAppend(a, 0, 2, { topic: 'accounts' })]);
       await store.appendBatch([streamAppend(b, 0, 1, { topic: 'accounts' })]);
       await store.appendBatch([streamAppend(a, 2, 1, { topic: 'accounts' })]);
     }
 
-    it('claims whole streams, oldest first, each in version order, with the stored events', async () => {
+    const idsOf = (rows: readonly OutboxRow[]) => [...new Set(rows.map((row) => row.id))];
+
+    it('claims rows oldest first (commit order), each row\'s events in position order, with the stored events', async () => {
       await appendTwoStreams();
       const rows = await outbox.claim(relay.r1, 10, longLeaseMs);
-      expect(labels(rows, names)).to.deep.equal(['a1', 'a2', 'a3', 'b1']);
+      expect(labels(rows, names)).to.deep.equal(['a1', 'a2', 'b1', 'a3']);
       expect(rows.map(({ topic, attempts }) => ({ topic, attempts }))).to.deep.equal(rows.map(() => ({ topic: 'accounts', attempts: 0 })));
-      expect(new Set(rows.map((row) => row.id)).size).to.equal(4);
-      expect(rows.map((row) => row.event)).to.deep.equal([...(await store.readStream(a, 0, 10)), ...(await store.readStream(b, 0, 10))]);
+      expect(rows.map((row) => row.id), 'the events of one commit share its row').to.deep.equal([rows[0]!.id, rows[0]!.id, rows[2]!.id, rows[3]!.id]);
+      expect(idsOf(rows)).to.have.length(3);
+      const [streamA, streamB] = [await store.readStream(a, 0, 10), await store.readStream(b, 0, 10)];
+      expect(rows.map((row) => row.event)).to.deep.equal([streamA[0], streamA[1], streamB[0], streamA[2]]);
     });
 
-    it('takes at most streamsMax streams and every row of each', async () => {
+    it('writes one row per commit and topic, whatever the number of streams in it', async () => {
+      await store.appendBatch([streamAppend(a, 0, 1, { topic: 'accounts' }), streamAppend(b, 0, 2, { topic: 'transfers' }), streamAppend(streamId(), 0, 1, { topic: 'accounts' })]);
+      const rows = await outbox.claim(relay.r1, 10, longLeaseMs);
+      expect(rows).to.have.length(4);
+      const byId = new Map(idsOf(rows).map((id) => [id, rows.filter((row) => row.id === id).map((row) => row.topic)]));
+      expect([...byId.values()].map((topics) => [...new Set(topics)])).to.have.deep.members([['accounts'], ['transfers']]);
+      expect(rows.filter((row) => row.topic === 'transfers').map((row) => row.event.streamVersion)).to.deep.equal([1, 2]);
+    });
+
+    it('takes whole rows until eventsMax events are taken, at least one row', async () => {
       await appendTwoStreams();
-      expect(labels(await outbox.claim(relay.r1, 1, longLeaseMs), names)).to.deep.equal(['a1', 'a2', 'a3']);
-      expect(labels(await outbox.claim(relay.r2, 1, longLeaseMs), names)).to.deep.equal(['b1']);
-      expect(await outbox.claim(relay.r3, 10, longLeaseMs)).to.deep.equal([]);
+      const first = await outbox.claim(relay.r1, 1, longLeaseMs);
+      expect(labels(first, names), 'a row is never split').to.deep.equal(['a1', 'a2']);
+      const second = await outbox.claim(relay.r1, 2, longLeaseMs);
+      expect(labels(second, names)).to.deep.equal(['b1', 'a3']);
+      await outbox.release(relay.r1, idsOf([...first, ...second]));
+      expect(labels(await outbox.claim(relay.r2, 3, longLeaseMs), names), 'three events reached: a3 waits').to.deep.equal(['a1', 'a2', 'b1']);
     });
 
-    it('keeps a leased stream, including rows added after the claim, from other claimers until published', async () => {
+    it('passes over the rows the claimant holds and takes the newer ones', async () => {
+      await appendTwoStreams();
+      expect(labels(await outbox.claim(relay.r1, 1, longLeaseMs), names)).to.deep.equal(['a1', 'a2']);
+      expect(labels(await outbox.claim(relay.r1, 1, longLeaseMs), names)).to.deep.equal(['b1']);
+      expect(labels(await outbox.claim(relay.r1, 10, longLeaseMs), names)).to.deep.equal(['a3']);
+      expect(await outbox.claim(relay.r1, 10, longLeaseMs)).to.deep.equal([]);
+    });
+
+    it('never claims past a row another live owner holds, rows committed later included, until it is published', async () => {
       await appendTwoStreams();
       const first = await outbox.claim(relay.r1, 1, longLeaseMs);
       await store.appendBatch([streamAppend(a, 3, 1)]);
-      expect(labels(await outbox.claim(relay.r2, 10, longLeaseMs), names)).to.deep.equal(['b1']);
-      await outbox.markPublished(relay.r1, first.map((row) => row.id));
-      expect(labels(await outbox.claim(relay.r3, 10, longLeaseMs), names)).to.deep.equal(['a4']);
+      expect(await outbox.claim(relay.r2, 10, longLeaseMs)).to.deep.equal([]);
+      await outbox.markPublished(relay.r1, idsOf(first));
+      expect(labels(await outbox.claim(relay.r3, 10, longLeaseMs), names)).to.deep.equal(['b1', 'a3', 'a4']);
     });
 
-    it('never gives the same stream to two concurrent claimers', async () => {
+    it('never gives the same row to two concurrent claimers, and the rows go out oldest first', async () => {
       const streams = Array.from({ length: 12 }, () => streamId());
-      await store.appendBatch(streams.map((stream) => streamAppend(stream, 0, 2)));
+      for (const stream of streams) await store.appendBatch([streamAppend(stream, 0, 2)]);
       const claims = await Promise.all(Array.from({ length: 6 }, (_, index) => outbox.claim(owners[index]!.id, 3, longLeaseMs)));
-      const claimed = claims.flatMap(streamsOf);
-      expect(new Set(claimed).size, 'a stream claimed twice').to.equal(claimed.length);
-      expect([...claimed].sort()).to.deep.equal([...streams].sort());
-      for (const rows of claims) expect(rows.length).to.equal(streamsOf(rows).length * 2);
+      const claimed = claims.flatMap(idsOf);
+      expect(new Set(claimed).size, 'a row claimed twice').to.equal(claimed.length);
+      expect(claims.filter((rows) => rows.length > 0), 'the first claim holds the oldest rows; the others stop there').to.have.length(1);
+      expect(claims.flatMap(streamsOf)).to.deep.equal(streams.slice(0, 2));
     });
 
     it('deletes published rows only for the owner holding them', async () => {
       await appendTwoStreams();
       const rows = await outbox.claim(relay.r1, 10, longLeaseMs);
-      await outbox.markPublished(relay.r2, rows.map((row) => row.id));
+      await outbox.markPublished(relay.r2, idsOf(rows));
       expect((await outbox.stats()).pending).to.equal(4);
-      await outbox.markPublished(relay.r1, rows.slice(0, 3).map((row) => row.id));
-      expect((await outbox.stats()).pending).to.equal(1);
+      await outbox.markPublished(relay.r1, idsOf(rows).slice(0, 1));
+      expect((await outbox.stats()).pending).to.equal(2);
       await outbox.markPublished(relay.r1, []);
-      expect((await outbox.stats()).pending).to.equal(1);
+      expect((await outbox.stats()).pending).to.equal(2);
     });
 
-    it('a claim first deletes the published rows it is given (only the owner\'s), then sees their streams free', async () => {
+    it('a claim first deletes the published rows it is given (only the owner\'s), then takes the rows after them', async () => {
       await appendTwoStreams();
       const first = await outbox.claim(relay.r1, 1, longLeaseMs);
-      expect(labels(first, names)).to.deep.equal(['a1', 'a2', 'a3']);
+      expect(labels(first, names)).to.deep.equal(['a1', 'a2']);
       await store.appendBatch([streamAppend(a, 3, 1, { topic: 'accounts' })]);
-      // Another owner's acknowledgement deletes nothing: stream a stays leased to relay-1.
-      expect(labels(await outbox.claim(relay.r2, 10, longLeaseMs, first.map((row) => row.id)), names)).to.deep.equal(['b1']);
+      // Another owner's acknowledgement deletes nothing: a1 a2 stay leased to relay-1.
+      expect(await outbox.claim(relay.r2, 10, longLeaseMs, idsOf(first))).to.deep.equal([]);
       expect((await outbox.stats()).pending).to.equal(5);
-      const next = await outbox.claim(relay.r1, 10, longLeaseMs, first.map((row) => row.id));
-      expect(labels(next, names)).to.deep.equal(['a4']);
-      expect((await outbox.stats()).pending).to.equal(2);
+      const next = await outbox.claim(relay.r1, 10, longLeaseMs, idsOf(first));
+      expect(labels(next, names)).to.deep.equal(['b1', 'a3', 'a4']);
+      expect((await outbox.stats()).pending).to.equal(3);
     });
 
     it('releases rows of the owner for another attempt, counting it', async () => {
       await appendTwoStreams();
       const rows = await outbox.claim(relay.r1, 1, longLeaseMs);
-      await outbox.release(relay.r2, rows.map((row) => row.id));
-      expect(labels(await outbox.claim(relay.r3, 10, longLeaseMs), names)).to.deep.equal(['b1']);
-      await outbox.release(relay.r1, rows.map((row) => row.id));
+      await outbox.release(relay.r2, idsOf(rows));
+      expect(await outbox.claim(relay.r3, 10, longLeaseMs), 'still relay-1\'s').to.deep.equal([]);
+      await outbox.release(relay.r1, idsOf(rows));
       const again = await outbox.claim(relay.r4, 10, longLeaseMs);
-      expect(labels(again, names)).to.deep.equal(['a1', 'a2', 'a3']);
-      expect(again.map((row) => row.attempts)).to.deep.equal([1, 1, 1]);
+      expect(labels(again, names)).to.deep.equal(['a1', 'a2', 'b1', 'a3']);
+      expect(again.map((row) => row.attempts)).to.deep.equal([1, 1, 0, 0]);
     });
 
     it('makes rows claimable again when their lease expires, and the old owner loses them', async () => {
@@ -141,10 +165,10 @@ export function outboxContract(setup: () => Promise<OutboxHarness>): void {
       expect(await outbox.claim(relay.r2, 10, longLeaseMs)).to.deep.equal([]);
       await harness.expireShortLeases();
       const taken = await outbox.claim(relay.r2, 10, longLeaseMs);
-      expect(labels(taken, names)).to.deep.equal(['a1', 'a2', 'a3', 'b1']);
-      await outbox.markPublished(relay.r1, crashed.map((row) => row.id));
+      expect(labels(taken, names)).to.deep.equal(['a1', 'a2', 'b1', 'a3']);
+      await outbox.markPublished(relay.r1, idsOf(crashed));
       expect((await outbox.stats()).pending).to.equal(4);
-      await outbox.markPublished(relay.r2, taken.map((row) => row.id));
+      await outbox.markPublished(relay.r2, idsOf(taken));
       expect(await outbox.stats()).to.deep.equal({ pending: 0, oldestAgeMs: null });
     });
 
@@ -154,15 +178,15 @@ export function outboxContract(setup: () => Promise<OutboxHarness>): void {
       const crashed = await outbox.claim(dead.id, 10, longLeaseMs);
       expect(crashed).to.have.length(4);
       await store.appendBatch([streamAppend(a, 3, 1, { topic: 'accounts' })]);
-      expect(await outbox.claim(relay.r2, 10, longLeaseMs), 'a live owner keeps its streams').to.deep.equal([]);
+      expect(await outbox.claim(relay.r2, 10, longLeaseMs), 'a live owner keeps its rows').to.deep.equal([]);
       await harness.kill(dead);
       const taken = await outbox.claim(relay.r2, 10, longLeaseMs);
-      expect(labels(taken, names)).to.deep.equal(['a1', 'a2', 'a3', 'a4', 'b1']);
+      expect(labels(taken, names)).to.deep.equal(['a1', 'a2', 'b1', 'a3', 'a4']);
       // The dead owner can no longer delete or release what it had claimed.
-      await outbox.markPublished(dead.id, crashed.map((row) => row.id));
-      await outbox.release(dead.id, crashed.map((row) => row.id));
+      await outbox.markPublished(dead.id, idsOf(crashed));
+      await outbox.release(dead.id, idsOf(crashed));
       expect(await outbox.claim(relay.r3, 10, longLeaseMs), 'the new owner holds them now').to.deep.equal([]);
-      await outbox.markPublished(relay.r2, taken.map((row) => row.id));
+      await outbox.markPublished(relay.r2, idsOf(taken));
       expect(await outbox.stats()).to.deep.equal({ pending: 0, oldestAgeMs: null });
     });
 
@@ -171,20 +195,18 @@ export function outboxContract(setup: () => Promise<OutboxHarness>): void {
       const dead = owners[0]!;
       await harness.kill(dead);
       expect(await outbox.claim(dead.id, 10, longLeaseMs)).to.deep.equal([]);
-      expect(labels(await outbox.claim(relay.r2, 10, longLeaseMs), names)).to.deep.equal(['a1', 'a2', 'a3', 'b1']);
+      expect(labels(await outbox.claim(relay.r2, 10, longLeaseMs), names)).to.deep.equal(['a1', 'a2', 'b1', 'a3']);
     });
 
-    it('never takes the streams of a live owner, while a dead owner\'s streams beside them are taken', async () => {
+    it('takes a dead owner\'s rows at once and stops at the rows a live owner holds after them', async () => {
       await appendTwoStreams();
-      expect(labels(await outbox.claim(relay.r1, 1, longLeaseMs), names)).to.deep.equal(['a1', 'a2', 'a3']);
+      const held = await outbox.claim(relay.r1, 10, longLeaseMs);
+      await outbox.release(relay.r1, idsOf(held).slice(0, 1));
       const dead = owners[1]!;
-      expect(labels(await outbox.claim(dead.id, 1, longLeaseMs), names)).to.deep.equal(['b1']);
+      expect(labels(await outbox.claim(dead.id, 10, longLeaseMs), names)).to.deep.equal(['a1', 'a2']);
       await harness.kill(dead);
-      for (const claimant of [relay.r3, relay.r4]) {
-        const rows = await outbox.claim(claimant, 10, longLeaseMs);
-        expect(rows.map((row) => row.event.streamId), 'stream a stays with its live owner').to.not.include(a);
-        if (claimant === relay.r3) expect(labels(rows, names)).to.deep.equal(['b1']);
-      }
+      expect(labels(await outbox.claim(relay.r3, 10, longLeaseMs), names), 'b1 and a3 stay with their live owner').to.deep.equal(['a1', 'a2']);
+      expect(await outbox.claim(relay.r4, 10, longLeaseMs)).to.deep.equal([]);
     });
 
     it('lets an owner released on purpose be taken over at once', async () => {
@@ -196,7 +218,7 @@ export function outboxContract(setup: () => Promise<OutboxHarness>): void {
       expect(await outbox.claim(relay.r2, 10, longLeaseMs)).to.have.length(4);
     });
 
-    it('reports pending rows and the age of the oldest', async () => {
+    it('reports the pending events and the age of the oldest row', async () => {
       expect(await outbox.stats()).to.deep.equal({ pending: 0, oldestAgeMs: null });
       await appendTwoStreams();
       const stats = await outbox.stats();

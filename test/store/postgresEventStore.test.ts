@@ -168,7 +168,7 @@ describe('PostgresEventStore', () => {
         const query = client.query.bind(client) as (config: unknown) => Promise<unknown>;
         let appends = 0;
         sinon.stub(client, 'query').callsFake(((config: unknown) => {
-          const isAppend = typeof config === 'object' && (config as { name?: string }).name === 'acta_append_stream_v2';
+          const isAppend = typeof config === 'object' && (config as { name?: string }).name === 'acta_append_stream_v3';
           if (isAppend && ++appends === 2) return Promise.reject(failure);
           return query(config);
         }) as never);

@@ -39,28 +39,31 @@ describe('PostgresOutbox', () => {
 
   // A claim looks at the oldest claimScanRowsMax rows only (index scans, see postgresOutbox.ts).
   describe('claim window', () => {
-    it('claims a stream that straddles the window whole, in version order, and leaves streams beyond it for the next claim', async () => {
+    it('looks at the oldest claimScanRowsMax rows only and leaves the newer ones for the next claim', async () => {
       await db.truncate();
       const store = new PostgresEventStore(db.pool);
       const outbox = new PostgresOutbox(db.pool, 3);
-      const [a, b, c] = [streamId(), streamId(), streamId()];
+      const [a, b, c, d] = [streamId(), streamId(), streamId(), streamId()];
       await store.appendBatch([streamAppend(a, 0, 2)]);
       await store.appendBatch([streamAppend(b, 0, 3)]);
       await store.appendBatch([streamAppend(c, 0, 1)]);
+      await store.appendBatch([streamAppend(d, 0, 1)]);
       const [relay1, relay2] = [await outbox.acquireOwner(), await outbox.acquireOwner()];
       try {
-        const first = await outbox.claim(relay1.id, 10, 30_000);
+        const first = await outbox.claim(relay1.id, 100, 30_000);
         expect(first.map((row) => [row.event.streamId, row.event.streamVersion])).to.deep.equal([
           [a, 1],
           [a, 2],
           [b, 1],
           [b, 2],
           [b, 3],
+          [c, 1],
         ]);
-        // The window (a1, a2, b1) is all leased now: c waits until those rows are published.
-        expect(await outbox.claim(relay2.id, 10, 30_000)).to.deep.equal([]);
-        const second = await outbox.claim(relay1.id, 10, 30_000, first.map((row) => row.id));
-        expect(second.map((row) => [row.event.streamId, row.event.streamVersion])).to.deep.equal([[c, 1]]);
+        // The window (the rows of a, b and c) is all leased now: d waits until those rows are published.
+        expect(await outbox.claim(relay2.id, 100, 30_000)).to.deep.equal([]);
+        expect(await outbox.claim(relay1.id, 100, 30_000), 'its own rows fill the window').to.deep.equal([]);
+        const second = await outbox.claim(relay1.id, 100, 30_000, [...new Set(first.map((row) => row.id))]);
+        expect(second.map((row) => [row.event.streamId, row.event.streamVersion])).to.deep.equal([[d, 1]]);
       } finally {
         await Promise.all([relay1.release(), relay2.release()]);
       }

@@ -10,12 +10,13 @@ export const relayLimits = {
   backoffMinMs: 100,
   backoffMaxMs: 5_000,
   leaseMs: 30_000,
-  streamsPerRoundMax: 200,
+  /** Events one round claims: whole outbox rows, oldest first, until this many (a round with fewer found no more). */
+  eventsPerRoundMax: 1_000,
   /** Rounds whose publishes the bus has not acknowledged yet while the next one claims. */
   roundsInFlightMax: 2,
 } as const;
 
 assert.ok(Number.isSafeInteger(relayLimits.roundsInFlightMax) && relayLimits.roundsInFlightMax >= 1, 'at least one round in flight');
 assert.ok(relayLimits.backoffMinMs <= relayLimits.backoffMaxMs && relayLimits.lingerMs < relayLimits.pollIntervalMs);
-assert.ok(relayLimits.streamsPerRoundMax <= postgresLimits.outboxClaimStreamsMax, 'a round is one outbox claim');
+assert.ok(relayLimits.eventsPerRoundMax <= postgresLimits.outboxClaimEventsMax, 'a round is one outbox claim');
 assert.ok(relayLimits.leaseMs <= postgresLimits.outboxLeaseMsMax, 'the outbox refuses a longer lease');

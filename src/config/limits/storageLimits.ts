@@ -31,8 +31,8 @@ export const postgresLimits = {
   readEventsMax: 10_000,
   /** Keys or ids one findIdempotency or findTransactions call may look up. */
   lookupKeysMax: 10_000,
-  /** Streams one outbox claim may take. */
-  outboxClaimStreamsMax: 10_000,
+  /** Events one outbox claim may take (it stops at the first row past this many; at least one row). */
+  outboxClaimEventsMax: 10_000,
   /** Embedded Postgres must report "ready to accept connections" within this long. */
   embeddedStartTimeoutMs: 60_000,
   /** Server log lines kept to explain a failed embedded start. */
@@ -44,11 +44,10 @@ export const postgresLimits = {
 /** Bounds of the Postgres outbox's claim (postgresOutbox.ts). */
 export const outboxLimits = {
   /** Rows a claim looks at (the oldest, by id): bounds a claim's work whatever the table holds. */
-  claimScanRowsMax: 10_000,
+  claimScanRowsMax: 1_000,
 } as const;
 
 assert.ok(postgresLimits.queryTimeoutMs > postgresLimits.statementTimeoutMs, 'the server must time out first');
-assert.ok(outboxLimits.claimScanRowsMax >= postgresLimits.outboxClaimStreamsMax, 'the rows a claim looks at can hold its largest number of streams');
 assert.ok(postgresLimits.migrationStatementTimeoutMs >= postgresLimits.statementTimeoutMs);
 assert.ok(postgresLimits.readEventsMax >= limits.activationReadEventsMax, 'activation reads pages of activationReadEventsMax');
 assert.ok(postgresLimits.lookupKeysMax >= limits.turnCommandsMax, 'one turn looks up the keys of all its commands');

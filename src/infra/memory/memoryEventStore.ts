@@ -130,10 +130,12 @@ export class MemoryEventStore implements EventStore {
     for (const [streamId, events] of staged.streams) {
       this.streams.set(streamId, [...(this.streams.get(streamId) ?? []), ...events]);
     }
+    const outboxByTopic = new Map<string, StoredEvent[]>();
     for (const { topic, events } of staged.outbox) {
       this.log.push(...events);
-      this.outboxTable.insert(topic, events);
+      outboxByTopic.set(topic, [...(outboxByTopic.get(topic) ?? []), ...events]);
     }
+    for (const [topic, events] of outboxByTopic) this.outboxTable.insert(topic, events);
     staged.eventIds.forEach((id) => this.eventIds.add(id));
     staged.transactions.forEach((record, id) => this.transactions.set(id, record));
     staged.idempotency.forEach((record, key) => this.idempotency.set(key, record));

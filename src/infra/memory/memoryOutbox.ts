@@ -1,7 +1,8 @@
 // The in-memory outbox over the event store's outbox table, with the Postgres adapter's semantics:
-// whole streams claimed oldest first under an expiring lease, rows grouped by stream in version
-// order, deletes and releases only by the owner named on the row; claims of an owner that ended
-// (MemoryOwners.kill) are void at once, and an ended owner claims nothing.
+// rows claimed oldest first under an expiring lease, never past a row another live owner holds,
+// rows the claimant holds passed over, whole rows up to eventsMax events; deletes and releases only
+// by the owner named on the row; claims of an owner that ended (MemoryOwners.kill) are void at once,
+// and an ended owner claims nothing.
 import { Outbox, OutboxRow, OutboxStats } from '../../ports/outbox';
 import { Owner } from '../../ports/ownerPresence';
 import { assertClaim } from '../storeAssertions';
@@ -19,29 +20,27 @@ export class MemoryOutbox implements Outbox {
     return this.owners.acquireOwner();
   }
 
-  async claim(owner: string, streamsMax: number, leaseMs: number, published: readonly string[] = []): Promise<OutboxRow[]> {
-    assertClaim(owner, streamsMax, leaseMs);
+  async claim(owner: string, eventsMax: number, leaseMs: number, published: readonly string[] = []): Promise<OutboxRow[]> {
+    assertClaim(owner, eventsMax, leaseMs);
     await this.markPublished(owner, published);
     if (!this.owners.isLive(owner)) return [];
     const table = this.store.outboxTable;
     const now = table.now();
-    const held = (row: MemoryOutboxRow) =>
-      row.claimedUntilMs !== null && row.claimedUntilMs > now && (row.claimedBy === owner || this.owners.isLive(row.claimedBy ?? ''));
-    // Rows are visited in id order, so streams are met oldest row first.
-    const streams = new Map<string, MemoryOutboxRow[]>();
-    for (const row of table.rows.values()) streams.set(row.streamId, [...(streams.get(row.streamId) ?? []), row]);
-    const claimable = [...streams.values()]
-      .filter((rows) => !rows.some(held))
-      .slice(0, streamsMax);
-    return claimable.flatMap((rows) =>
-      [...rows]
-        .sort((a, b) => a.streamVersion - b.streamVersion)
-        .map((row) => {
-          row.claimedBy = owner;
-          row.claimedUntilMs = now + leaseMs;
-          return { id: row.id, topic: row.topic, event: structuredClone(row.event), attempts: row.attempts };
-        }),
-    );
+    const leased = (row: MemoryOutboxRow) => row.claimedUntilMs !== null && row.claimedUntilMs > now;
+    const claimed: MemoryOutboxRow[] = [];
+    let events = 0;
+    for (const row of table.rows.values()) {
+      if (events >= eventsMax) break;
+      if (leased(row) && row.claimedBy === owner) continue;
+      if (leased(row) && this.owners.isLive(row.claimedBy ?? '')) break;
+      claimed.push(row);
+      events += row.events.length;
+    }
+    return claimed.flatMap((row) => {
+      row.claimedBy = owner;
+      row.claimedUntilMs = now + leaseMs;
+      return row.events.map((event) => ({ id: row.id, topic: row.topic, event: structuredClone(event), attempts: row.attempts }));
+    });
   }
 
   async markPublished(owner: string, ids: readonly string[]): Promise<void> {
@@ -62,7 +61,8 @@ export class MemoryOutbox implements Outbox {
   async stats(): Promise<OutboxStats> {
     const table = this.store.outboxTable;
     if (table.rows.size === 0) return { pending: 0, oldestAgeMs: null };
-    const oldest = Math.min(...[...table.rows.values()].map((row) => row.createdAtMs));
-    return { pending: table.rows.size, oldestAgeMs: Math.max(0, table.now() - oldest) };
+    const rows = [...table.rows.values()];
+    const oldest = Math.min(...rows.map((row) => row.createdAtMs));
+    return { pending: rows.reduce((sum, row) => sum + row.events.length, 0), oldestAgeMs: Math.max(0, table.now() - oldest) };
   }
 }

@@ -1,13 +1,13 @@
 // The in-memory outbox table. The event store inserts into it in the same step as the events (the
-// in-memory "transaction"); MemoryOutbox claims, leases and deletes its rows.
+// in-memory "transaction"), one row per committed batch and topic, as Postgres does; MemoryOutbox
+// claims, leases and deletes its rows.
 import { StoredEvent } from '../../ports/storedEvent';
 
 export interface MemoryOutboxRow {
   id: string;
-  streamId: string;
-  streamVersion: number;
   topic: string;
-  event: StoredEvent;
+  /** The row's events in position order. */
+  events: StoredEvent[];
   createdAtMs: number;
   claimedBy: string | null;
   claimedUntilMs: number | null;
@@ -23,20 +23,16 @@ export class MemoryOutboxTable {
   constructor(readonly now: () => number = () => Date.now()) {}
 
   insert(topic: string, events: readonly StoredEvent[]): void {
-    const createdAtMs = this.now();
-    for (const event of events) {
-      const id = String(this.nextId++);
-      this.rows.set(id, {
-        id,
-        streamId: event.streamId,
-        streamVersion: event.streamVersion,
-        topic,
-        event: structuredClone(event),
-        createdAtMs,
-        claimedBy: null,
-        claimedUntilMs: null,
-        attempts: 0,
-      });
-    }
+    if (events.length === 0) return;
+    const id = String(this.nextId++);
+    this.rows.set(id, {
+      id,
+      topic,
+      events: structuredClone([...events]),
+      createdAtMs: this.now(),
+      claimedBy: null,
+      claimedUntilMs: null,
+      attempts: 0,
+    });
   }
 }

@@ -18,7 +18,9 @@ export async function nodeOwnership(pool: Pool): Promise<NodeOwnership[]> {
   const { rows } = await pool.query<OwnerRow>(`
     select o.node_id, o.kind, o.owner_id, o.address, o.started_at,
            (select count(*)::int from transfer_owners t where t.owner = o.owner_id) as transfers,
-           (select count(distinct e.stream_id)::int from outbox_events e where e.claimed_by = o.owner_id) as streams
+           (select count(distinct e.stream_id)::int from outbox_events b
+            join events e on e.global_position between b.first_position and b.last_position
+            where b.claimed_by = o.owner_id) as streams
     from node_owners o
     where ${ownerKeySql('o.owner_id')} in (${liveOwnerKeysSql})
     order by o.node_id, o.started_at`);

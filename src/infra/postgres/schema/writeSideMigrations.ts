@@ -176,4 +176,28 @@ const outboxPointers: Migration = {
   `,
 };
 
-export const writeSideMigrations: readonly Migration[] = [writeSide, transferLegs, exactResponses, transferOwners, nodeOwners, outboxPointers];
+// One outbox row per transaction and topic instead of one per event (issue #13): the events a
+// journal transaction writes under one topic have consecutive global positions (the append
+// statements number them topic by topic), and the row names that range. A spread deposit batch of
+// ~13 events wrote 13 rows, 13 lease updates and 13 deletes (each a heap tuple and two index
+// entries, then two dead tuples to vacuum); it now writes one of each. Publication keeps commit
+// order: a relay claims rows oldest first and never past a row another live relay holds
+// (postgresOutbox.ts), so no relay publishes a stream's later events before its earlier ones.
+// Rows written before this migration name one event each (first = last = its position) and are
+// published like any other. stream_id and stream_version describe such old rows only.
+const outboxRanges: Migration = {
+  version: 7,
+  name: 'write side: one outbox row per transaction and topic, naming a range of positions',
+  sql: `
+    alter table outbox_events rename column global_position to first_position;
+    alter table outbox_events add column last_position bigint;
+    update outbox_events set last_position = first_position;
+    alter table outbox_events alter column last_position set not null;
+    alter table outbox_events alter column stream_id drop not null;
+    alter table outbox_events alter column stream_version drop not null;
+    alter table outbox_events add constraint outbox_events_range_check check (last_position >= first_position);
+    drop index outbox_events_stream_idx;
+  `,
+};
+
+export const writeSideMigrations: readonly Migration[] = [writeSide, transferLegs, exactResponses, transferOwners, nodeOwners, outboxPointers, outboxRanges];

@@ -1,6 +1,8 @@
 // The hot path of the product: ONE statement appends a whole journal batch (every stream's events,
-// outbox rows (pointers to the events, migration 6), transaction records and idempotency records) with data-modifying CTEs, run as its own
-// implicit transaction: one round trip and one commit for the whole batch.
+// one outbox row per topic naming the range of positions its events took (migration 7), transaction
+// records and idempotency records) with data-modifying CTEs, run as its own implicit transaction:
+// one round trip and one commit for the whole batch. Positions are numbered topic by topic (each
+// stream in version order) so that every topic's events are one consecutive range.
 //
 // The batch travels as five JSON documents (appends, events, transaction records, idempotency
 // records, transaction ids that must still be free), each one JSON.stringify and one json_to_recordset. Node's side of a batch is what bounds
@@ -74,7 +76,7 @@ accepted as (
 ),
 ${positionBaseCte},
 new_events as (
-  select p.last_position + row_number() over (order by e.ordinal) as global_position,
+  select p.last_position + row_number() over (order by a.topic, e.ordinal) as global_position,
          a.append_index, a.stream_id, a.topic,
          a.expected_version + (row_number() over (partition by e.append_index order by e.ordinal))::int as stream_version,
          e.event_id, e.event_type, e.data, e.metadata, e.occurred_at
@@ -89,9 +91,9 @@ inserted_events as (
   from new_events order by global_position
 ),
 inserted_outbox as (
-  insert into outbox_events (global_position, stream_id, stream_version, topic)
-  select global_position, stream_id, stream_version, topic
-  from new_events order by global_position
+  insert into outbox_events (first_position, last_position, topic)
+  select min(global_position), max(global_position), topic
+  from new_events group by topic order by min(global_position)
 ),
 inserted_transactions as (
   insert into transaction_records
@@ -165,7 +167,7 @@ export function appendBatchQuery(appends: readonly StreamAppend[]): AppendBatchQ
     }
   });
   return {
-    name: 'acta_append_batch_v3',
+    name: 'acta_append_batch_v4',
     text,
     values: [JSON.stringify(streams), JSON.stringify(events), JSON.stringify(transactions), JSON.stringify(idempotency), JSON.stringify(free)],
   };

@@ -1,6 +1,6 @@
 // The per-stream append, run inside one savepoint per stream when a batch cannot go as one statement
 // (appendBatchStatement.ts): a unique violation then rolls back that stream alone and names its
-// conflict. One statement writes everything the stream appends (events, outbox rows, transaction
+// conflict. One statement writes everything the stream appends (events, its outbox row, transaction
 // and idempotency records) with data-modifying CTEs over unnest()ed arrays; prepared once per
 // connection (named statement).
 //
@@ -48,9 +48,9 @@ inserted_events as (
   from new_events
 ),
 inserted_outbox as (
-  insert into outbox_events (global_position, stream_id, stream_version, topic)
-  select global_position, $1::text, stream_version, $8::text
-  from new_events
+  insert into outbox_events (first_position, last_position, topic)
+  select min(global_position), max(global_position), $8::text
+  from new_events having count(*) > 0
 ),
 inserted_transactions as (
   insert into transaction_records
@@ -80,7 +80,7 @@ export interface AppendStreamQuery {
 export function appendStreamQuery(append: StreamAppend): AppendStreamQuery {
   const { events, transactions, idempotency } = append;
   return {
-    name: 'acta_append_stream_v2',
+    name: 'acta_append_stream_v3',
     text,
     values: [
       append.streamId,

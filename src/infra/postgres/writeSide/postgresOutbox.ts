@@ -1,6 +1,7 @@
-// The Postgres outbox. Claims take whole streams under a lease (claimed_by, claimed_until): a relay
-// publishes a stream's rows in version order and no other relay touches that stream until the rows
-// are published, released, or their owner is gone. claimed_by is a lock-backed owner id
+// The Postgres outbox: one row per transaction and topic, naming the range of positions its events
+// took (migration 7). Claims go oldest row first under a lease (claimed_by, claimed_until) and never
+// past a row another live relay holds, so events reach the bus in commit order, each stream in
+// version order, whichever relay publishes them. claimed_by is a lock-backed owner id
 // (ownerPresence.ts): a row counts as held only while that owner's session holds its advisory lock,
 // so the rows of a relay that died (kill -9, a lost connection) are claimable at once, not after
 // the lease. The lease stays as the backstop: an expired one frees its rows whatever pg_locks says
@@ -9,7 +10,7 @@
 // gone can take nothing while it finds out: its claim fails instead.
 //
 // Claims are serialized with a transaction-level advisory lock: under READ COMMITTED two concurrent
-// claim statements would both see the same unleased streams and both lease them. Taking the lock
+// claim statements would both see the same unleased rows and both lease them. Taking the lock
 // first means each claim's statement snapshot already includes every earlier claim.
 import assert from 'node:assert/strict';
 import type { Pool, PoolClient, QueryResult } from 'pg';
@@ -30,58 +31,55 @@ interface ClaimedRow extends StoredEventRow {
   attempts: number;
 }
 
-// The event itself is read from the events table by the row's global_position (the row is only a
-// pointer, migration 6): the primary key probe per row is cheaper than writing a second copy.
-//
-// Streams are taken oldest first (by their oldest row) so none starves; the rows come back grouped
-// by stream in that order, each stream in version order.
+// The events are read from the events table by the row's range of positions (a primary key range
+// scan); the row itself copies nothing.
 //
 // Every read goes through an index, never a scan of the table. The outbox is a queue (insert, lease,
-// delete), so between autovacuums its heap is mostly dead tuples: 10,345 dead for 447 live rows
-// (6.6 MB) after 8 s of deposits, autovacuum not run yet. A sequential scan reads all of them on every
-// claim (807 pages, 3.4 ms of Postgres CPU for an empty outbox, twice per claim), and the relay claims
-// tens of times a second. An index scan visits a dead row's entry once, marks it dead, and skips it
-// from then on (the same empty outbox: 112 pages, 0.36 ms).
-// Only the oldest outboxLimits.claimScanRowsMax rows are looked at. That loses nothing: a stream's rows
-// are leased together, so when any row of a stream is in that window its older rows are too, and a
-// stream is claimable only if every row is unleased; its newer rows beyond the window are leased with
-// it, since the update goes by stream id.
+// delete), so between autovacuums its heap is mostly dead tuples. A sequential scan reads all of them
+// on every claim, and the relay claims tens of times a second; an index scan visits a dead row's
+// entry once, marks it dead, and skips it from then on. Only the oldest outboxLimits.claimScanRowsMax
+// rows are looked at: rows beyond them wait for a later claim, which loses nothing, since rows are
+// taken oldest first anyway.
 //
-// pg_locks is read only when some row in the window is leased, unexpired, to another owner (the
-// hashed subplan runs on first use, and the conditions before it are false only for such a row):
-// an idle or single-relay outbox claims without it. Rows leased to the claimant itself are held
-// without looking: it is live, since the claim runs on its session.
+// A row is free when it has no unexpired lease, or its lease is held by an owner that has ended
+// (not the claimant, which is live: the claim runs on its session). The claim takes free rows up to
+// the first row held by another owner; rows held by the claimant (its round in flight) are passed
+// over. pg_locks is read only for a row leased, unexpired, to another owner (the hashed subplan runs
+// on first use, and the conditions before it decide every other row): an idle or single-relay outbox
+// claims without it.
 const claimText = `
 with claim_time as (select clock_timestamp() as at),
 live_owners as materialized (${liveOwnerKeysSql}
 ),
 oldest as (
-  select id, stream_id, claimed_by, claimed_until from outbox_events order by id limit $4
+  select o.id, o.last_position - o.first_position + 1 as events,
+         o.claimed_until is not null and o.claimed_until > (select at from claim_time) and o.claimed_by = $1::text as own,
+         o.claimed_until is null or o.claimed_until <= (select at from claim_time)
+           or (o.claimed_by <> $1::text and ${ownerKeySql('o.claimed_by')} not in (select key from live_owners)) as free
+  from (select id, first_position, last_position, claimed_by, claimed_until from outbox_events order by id limit $4) o
+),
+before_blocked as (
+  select id, events from oldest
+  where id < coalesce((select min(id) from oldest where not free and not own), 9223372036854775807) and free
 ),
 claimable as (
-  select stream_id, min(id) as first_id
-  from oldest
-  group by stream_id
-  having bool_and(
-    claimed_until is null or claimed_until <= (select at from claim_time)
-    or (claimed_by <> $1::text and ${ownerKeySql('claimed_by')} not in (select key from live_owners)))
-  order by min(id)
-  limit $2
+  select id from (select id, sum(events) over (order by id) - events as events_before from before_blocked) b
+  where events_before < $2
 ),
 claimed as (
   update outbox_events o
   set claimed_by = $1, claimed_until = (select at from claim_time) + $3::int * interval '1 millisecond'
-  where o.stream_id = any (array(select stream_id from claimable))
-  returning o.id, o.topic, o.attempts, o.stream_id, o.stream_version, o.global_position
+  where o.id = any (array(select id from claimable))
+  returning o.id, o.topic, o.attempts, o.first_position, o.last_position
 )
 select claimed.id::text as id, claimed.topic, claimed.attempts,
        e.global_position::text as global_position, e.stream_id, e.stream_version, e.event_id, e.event_type, e.data, e.metadata, e.occurred_at
-from claimed join claimable using (stream_id)
-join events e on e.global_position = claimed.global_position
-order by claimable.first_id, claimed.stream_version`;
+from claimed
+join events e on e.global_position between claimed.first_position and claimed.last_position
+order by claimed.id, e.global_position`;
 
-// Only the owner named on the row: if the lease expired and another relay took the stream, the row
-// is that relay's now. An expired lease nobody took yet is still ours to delete.
+// Only the owner named on the row: if the lease expired and another relay took the row, it is
+// that relay's now. An expired lease nobody took yet is still ours to delete.
 const publishedText = 'delete from outbox_events where id = any($2::bigint[]) and claimed_by = $1';
 
 export class PostgresOutbox implements Outbox {
@@ -106,15 +104,15 @@ export class PostgresOutbox implements Outbox {
     return owner;
   }
 
-  async claim(owner: string, streamsMax: number, leaseMs: number, published: readonly string[] = []): Promise<OutboxRow[]> {
-    assertClaim(owner, streamsMax, leaseMs);
+  async claim(owner: string, eventsMax: number, leaseMs: number, published: readonly string[] = []): Promise<OutboxRow[]> {
+    assertClaim(owner, eventsMax, leaseMs);
     const live = this.owners.get(owner);
     if (!live?.isLive()) {
       // Unknown here or ended: no claim, but what it had published is still deleted if still its own.
       await this.markPublished(owner, published);
       return [];
     }
-    return live.onSession((client) => claimInTransaction(client, owner, streamsMax, leaseMs, this.claimScanRowsMax, published));
+    return live.onSession((client) => claimInTransaction(client, owner, eventsMax, leaseMs, this.claimScanRowsMax, published));
   }
 
   async markPublished(owner: string, ids: readonly string[]): Promise<void> {
@@ -138,8 +136,8 @@ export class PostgresOutbox implements Outbox {
 
   async stats(): Promise<OutboxStats> {
     const { rows } = await this.pool.query<{ pending: string; oldest_age_ms: string | null }>({
-      name: 'acta_outbox_stats_v1',
-      text: `select count(*) as pending,
+      name: 'acta_outbox_stats_v2',
+      text: `select coalesce(sum(last_position - first_position + 1), 0) as pending,
                     round(extract(epoch from clock_timestamp() - min(created_at)) * 1000) as oldest_age_ms
              from outbox_events`,
     });
@@ -158,12 +156,12 @@ export class PostgresOutbox implements Outbox {
  * simple query takes no parameters, so the values are inlined as escaped literals
  * (inlineStatements.ts).
  */
-async function claimInTransaction(client: PoolClient, owner: string, streamsMax: number, leaseMs: number, scanRowsMax: number, published: readonly string[]): Promise<OutboxRow[]> {
-  assert.ok(Number.isSafeInteger(streamsMax) && Number.isSafeInteger(leaseMs), 'claim bounds are integers');
+async function claimInTransaction(client: PoolClient, owner: string, eventsMax: number, leaseMs: number, scanRowsMax: number, published: readonly string[]): Promise<OutboxRow[]> {
+  assert.ok(Number.isSafeInteger(eventsMax) && Number.isSafeInteger(leaseMs), 'claim bounds are integers');
   const statements = [
     ...(published.length > 0 ? [inlineValues(client, publishedText, [owner, published])] : []),
     `select pg_advisory_xact_lock(${outboxClaimLockKey})`,
-    inlineValues(client, claimText, [owner, streamsMax, leaseMs, scanRowsMax]),
+    inlineValues(client, claimText, [owner, eventsMax, leaseMs, scanRowsMax]),
   ];
   const results = (await client.query(statements.join(';\n'))) as unknown as QueryResult<ClaimedRow>[];
   assert.ok(Array.isArray(results) && results.length === statements.length, 'each statement answers one result');
