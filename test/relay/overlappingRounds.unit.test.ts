@@ -75,7 +75,8 @@ describe('outbox relay: overlapping rounds', () => {
     await eventually('round 2 claimed', async () => leased(store), { until: (all) => all, timeoutMs: 2_000, intervalMs: 5 });
 
     bus.published[0]!.refuse();
-    await eventually('both rounds given back', async () => [...store.outboxTable.rows.values()].map((row) => row.attempts), { until: (attempts) => attempts.join() === '1,1', timeoutMs: 2_000, intervalMs: 5 });
+    const attempts = async () => [...store.outboxTable.rows.values()].map((row) => row.attempts).join();
+    await eventually('both rounds given back', attempts, { until: (counted) => counted === '1,1', timeoutMs: 2_000, intervalMs: 5 });
     expect(bus.published, 'a2 never went out ahead of a1').to.have.length(1);
     await eventually('published again after the back-off', async () => bus.published.length, { until: (count) => count === 2, timeoutMs: 4_000, intervalMs: 10 });
     expect(versions(bus.published[1]!.events)).to.deep.equal([[a, 1], [a, 2]]);
