@@ -21,7 +21,9 @@ export interface StartedServer {
 export const startActaServer = async (overrides: Record<string, string> = {}): Promise<StartedServer> => {
   const config = loadConfig({
     EMBEDDED_PG_DATA_DIR: '.data/bench-postgres',
-    EMBEDDED_PG_PORT: '54330',
+    // Below the kernel's ephemeral range (32768-60999): a port in it can be held as the source port
+    // of any outgoing connection, and the postmaster then fails to bind (it did, on 54330).
+    EMBEDDED_PG_PORT: '25430',
     LOG_LEVEL: 'warn',
     ...process.env,
     ...overrides,
