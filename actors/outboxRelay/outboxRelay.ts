@@ -5,16 +5,16 @@
 // bus is still acknowledging (on the in-process bus: while the projector applies the batch), up to
 // relayLimits.roundsInFlightMax rounds. The ids a round got acknowledged wait (bounded: the rows of
 // roundsInFlightMax rounds) until the next claim deletes them in its own round trip; an
-// acknowledgement wakes the relay so that claim comes at once. A round publishes only after the
-// round before it was acknowledged (commit order across rounds). A refused publish surfaces as the
-// next round's failure, which backs off.
+// acknowledgement wakes the relay so that claim comes at once. A round publishes the events of a
+// stream an earlier round still has in flight only after that round was acknowledged (stream order
+// across rounds). A refused publish surfaces as the next round's failure, which backs off.
 //
 // The relay claims under a lock-backed owner (src/ports/ownerPresence.ts) taken on its first round.
 // When that owner ends (its connection dropped) the relay claims nothing more under it: the next
 // round deletes what the old owner had published (if its rows are still its own), takes a new owner
 // and goes on; meanwhile another relay may already have taken the old owner's rows.
 import { createActor, fromPromise } from 'xstate';
-import { RelayPublishError, RelayRound, startRelayRound } from '../../src/app/relayOutbox';
+import { RelayPublishError, RelayRound, StreamsInFlight, startRelayRound } from '../../src/app/relayOutbox';
 import { Logger } from '../../src/infra/logger';
 import { MessageBus } from '../../src/ports/messageBus';
 import { Outbox } from '../../src/ports/outbox';
@@ -39,8 +39,8 @@ export function startOutboxRelay(options: { outbox: Outbox; bus: MessageBus; log
   /** A refused publish of a round in flight, thrown by the next round. */
   let refused: unknown = null;
   const inFlight = new Set<Promise<void>>();
-  /** The last round started: the next one publishes after it (relayOutbox.ts startRelayRound). */
-  let lastSettled: Promise<unknown> = Promise.resolve();
+  /** Streams of the rounds in flight: a later round publishes their events after them (relayOutbox.ts). */
+  const streamsInFlight: StreamsInFlight = new Map();
 
   /** Acknowledged ids go to the owner that claimed them, which may have ended since. */
   const acknowledged = (claimedBy: Owner, ids: readonly string[]): void => {
@@ -120,8 +120,6 @@ export function startOutboxRelay(options: { outbox: Outbox; bus: MessageBus; log
             refused = null;
             throw error;
           }
-          // Every earlier round has settled and any refusal was thrown above: the chain starts afresh.
-          if (inFlight.size === 0) lastSettled = Promise.resolve();
           const current = await liveOwner();
           const deleting = published;
           published = [];
@@ -136,13 +134,12 @@ export function startOutboxRelay(options: { outbox: Outbox; bus: MessageBus; log
                 leaseMs: options.leaseMs ?? relayLimits.leaseMs,
                 published: deleting,
               },
-              lastSettled,
+              streamsInFlight,
             );
           } catch (error) {
             published.unshift(...deleting);
             throw error;
           }
-          lastSettled = started.settled;
           settle(started.settled, current);
           return { claimed: started.claimed, published: 0, failed: 0, publishedEvents: [], publishedIds: [] };
         } catch (error) {

@@ -1,7 +1,7 @@
-// The relay claims its next round while the bus is still acknowledging the previous one, but
-// publishes it only once the previous one was acknowledged (commit order across rounds, so no
-// stream's newer events go out before its older ones); a refused round takes the one claimed after
-// it back with it; acknowledged rows end up deleted.
+// The relay claims its next round while the bus is still acknowledging the previous one. The events
+// of a stream the previous round has in flight go out only once it was acknowledged (no stream's
+// newer events before its older ones), other streams' at once; a refused round takes the events of
+// its streams claimed after it back with it; acknowledged rows end up deleted.
 import { expect } from 'chai';
 import { OutboxRelay, startOutboxRelay } from '../../actors/outboxRelay/outboxRelay';
 import { createLogger } from '../../src/infra/logger';
@@ -38,7 +38,7 @@ describe('outbox relay: overlapping rounds', () => {
   const versions = (events: readonly StoredEvent[]) => events.map((event) => [event.streamId, event.streamVersion]);
   const leased = (store: MemoryEventStore) => [...store.outboxTable.rows.values()].every((row) => row.claimedBy !== null);
 
-  it('claims the next round while one is in flight, publishes it only after that one is acknowledged, and deletes what was acknowledged', async () => {
+  it('publishes a stream in flight only after its earlier round is acknowledged, other streams at once, and deletes what was acknowledged', async () => {
     const store = new MemoryEventStore();
     const outbox = new MemoryOutbox(store);
     const bus = new HeldBus();
@@ -50,19 +50,21 @@ describe('outbox relay: overlapping rounds', () => {
     await store.appendBatch([streamAppend(a, 2, 1)]);
     await store.appendBatch([streamAppend(b, 0, 1)]);
     relay.wake();
-    await eventually('round 2 claimed', async () => leased(store), { until: (all) => all, timeoutMs: 2_000, intervalMs: 5 });
-    expect(bus.published, 'round 2 waits for round 1 (a1, a2) to be acknowledged').to.have.length(1);
+    await eventually('round 2 published what it may', async () => bus.published.length, { until: (count) => count === 2, timeoutMs: 2_000, intervalMs: 5 });
+    expect(versions(bus.published[1]!.events), 'a3 waits for round 1 (a1, a2) to be acknowledged').to.deep.equal([[b, 1]]);
+    expect(leased(store)).to.equal(true);
 
     bus.published[0]!.acknowledge();
-    await eventually('round 2 published', async () => bus.published.length, { until: (count) => count === 2, timeoutMs: 2_000, intervalMs: 5 });
-    expect(versions(bus.published[1]!.events)).to.deep.equal([[a, 3], [b, 1]]);
+    await eventually('a3 published', async () => bus.published.length, { until: (count) => count === 3, timeoutMs: 2_000, intervalMs: 5 });
+    expect(versions(bus.published[2]!.events)).to.deep.equal([[a, 3]]);
 
     bus.published[1]!.acknowledge();
+    bus.published[2]!.acknowledge();
     await eventually('the outbox drained', () => outbox.stats(), { until: (stats) => stats.pending === 0, timeoutMs: 2_000, intervalMs: 5 });
     expect(relay.stats().published).to.equal(4);
   });
 
-  it('gives back the round claimed after a refused one unpublished, and publishes both again in commit order', async () => {
+  it('gives back the events of a stream claimed after a refused round unpublished, and publishes both again in order', async () => {
     const store = new MemoryEventStore();
     const outbox = new MemoryOutbox(store);
     const bus = new HeldBus();
@@ -81,6 +83,26 @@ describe('outbox relay: overlapping rounds', () => {
     await eventually('published again after the back-off', async () => bus.published.length, { until: (count) => count === 2, timeoutMs: 4_000, intervalMs: 10 });
     expect(versions(bus.published[1]!.events)).to.deep.equal([[a, 1], [a, 2]]);
     bus.published[1]!.acknowledge();
+    await eventually('the outbox drained', () => outbox.stats(), { until: (stats) => stats.pending === 0, timeoutMs: 2_000, intervalMs: 5 });
+  });
+
+  it('gives back a whole row when the part of it that waited on a refused round cannot go: its other streams go out again, never lost', async () => {
+    const store = new MemoryEventStore();
+    const outbox = new MemoryOutbox(store);
+    const bus = new HeldBus();
+    const [a, b] = [streamId(), streamId()];
+    await store.appendBatch([streamAppend(a, 0, 1)]);
+    relay = startOutboxRelay({ outbox, bus, logger: createLogger('silent') });
+    await eventually('round 1 published', async () => bus.published.length, { until: (count) => count === 1, timeoutMs: 2_000, intervalMs: 5 });
+    await store.appendBatch([streamAppend(a, 1, 1), streamAppend(b, 0, 1)]);
+    relay.wake();
+    await eventually('b1 published at once', async () => bus.published.length, { until: (count) => count === 2, timeoutMs: 2_000, intervalMs: 5 });
+    expect(versions(bus.published[1]!.events)).to.deep.equal([[b, 1]]);
+    bus.published[1]!.acknowledge();
+    bus.published[0]!.refuse();
+    await eventually('published again after the back-off', async () => bus.published.length, { until: (count) => count === 3, timeoutMs: 4_000, intervalMs: 10 });
+    expect(versions(bus.published[2]!.events), 'b1 again with its row (at least once), a in order').to.deep.equal([[a, 1], [a, 2], [b, 1]]);
+    bus.published[2]!.acknowledge();
     await eventually('the outbox drained', () => outbox.stats(), { until: (stats) => stats.pending === 0, timeoutMs: 2_000, intervalMs: 5 });
   });
 });
