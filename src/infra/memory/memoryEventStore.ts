@@ -133,7 +133,9 @@ export class MemoryEventStore implements EventStore {
     const outboxByTopic = new Map<string, StoredEvent[]>();
     for (const { topic, events } of staged.outbox) {
       this.log.push(...events);
-      outboxByTopic.set(topic, [...(outboxByTopic.get(topic) ?? []), ...events]);
+      const topicEvents = outboxByTopic.get(topic);
+      if (topicEvents) topicEvents.push(...events);
+      else outboxByTopic.set(topic, [...events]);
     }
     for (const [topic, events] of outboxByTopic) this.outboxTable.insert(topic, events);
     staged.eventIds.forEach((id) => this.eventIds.add(id));
