@@ -26,6 +26,7 @@ import { createHttpClient } from '../shared/httpClient';
 import { loadLimits } from '../shared/limits';
 import { CannonStats, formatCannonStats, runCannon } from '../cannon/runCannon';
 import { markServerCpu, serverCpuMsSince } from './serverCpu';
+import { runPacedDeposits } from './pacedDeposits';
 import { Buckets, projectionLagMetric, scrapeBuckets, summarizeLag } from './projectionLag';
 import { UsageError, tokenizeArgv } from '../shared/argv';
 import { readBoolean, readInt } from '../shared/flagValues';
@@ -165,25 +166,25 @@ async function settledBuckets(origin: string, atLeast: number | null): Promise<B
   }
 }
 
-/** Deposits at a fixed rate on the spread row's accounts; the projection lag histogram's share of the run. */
+/** Deposits at a fixed rate (open loop, pacedDeposits.ts) on the spread row's accounts; the projection lag histogram's share of the run. */
 async function measureLag(row: Measured, ratePerSec: number, flags: CannonFlags, log: (line: string) => void): Promise<LagRow> {
-  const base = { targetRatePerSec: ratePerSec, achievedRatePerSec: 0, events: 0, p99AtMostS: null, shareWithin: null, targetP99S: lagTargetP99S };
+  const base = { targetRatePerSec: ratePerSec, achievedRatePerSec: 0, events: 0, p99AtMostS: null, shareWithin: null, targetP99S: lagTargetP99S, failed: 0, lateMaxMs: 0 };
   if (row.server === undefined || row.request === undefined) return { ...base, skipped: row.skipped ?? 'the spread row was not prepared' };
   const origin = new URL(row.server.baseUrl).origin;
-  log(`Projection lag: ${flags.durationS}s of deposits at ${ratePerSec}/s ...`);
+  log(`Projection lag: ${flags.durationS}s of deposits at ${ratePerSec}/s, paced ...`);
   const before = await settledBuckets(origin, null);
-  const stats = await runCannon({
+  const stats = await runPacedDeposits({
     baseUrl: row.server.baseUrl,
     request: row.request,
-    connections: flags.connections,
-    workers: flags.workers,
+    ratePerSec,
     durationS: flags.durationS,
-    overallRate: ratePerSec,
+    inFlightMax: loadLimits.pacedSocketsMax,
   });
   const written = stats.statusCodes['201'] ?? 0;
   const after = await settledBuckets(origin, appliedEvents(before) + written);
   const summary = summarizeLag(before, after, lagTargetP99S);
-  const lag = { ...base, achievedRatePerSec: stats.requestsPerSec, ...summary };
+  const failed = stats.sent - written;
+  const lag = { ...base, achievedRatePerSec: stats.requestsPerSec, ...summary, failed, lateMaxMs: stats.lateMaxMs };
   log(formatLagLine(lag));
   const events = Math.max(1, lag.events);
   const share = (bound: number) => ((100 * ((after.get(bound) ?? 0) - (before.get(bound) ?? 0))) / events).toFixed(1);
@@ -368,13 +369,15 @@ async function main(argv: string[]): Promise<number> {
   const measured = rows.filter((row) => row.rounds.length > 0);
   const unclean = measured.filter((row) => !isCleanRow(row));
   if (unclean.length > 0) console.error(`FAIL: runs with non-2xx or errors: ${unclean.map((row) => row.label).join(', ')}`);
+  const lagFailed = (lag?.failed ?? 0) > 0;
+  if (lagFailed) console.error(`FAIL: ${lag?.failed} deposits of the projection-lag run were not answered 201`);
   const unbalanced = measured.filter((row) => (row.balanceChecks ?? []).some((verdict) => !verdict.ok));
   if (unbalanced.length > 0) console.error(`FAIL: balances differ from the deposits answered 2xx: ${unbalanced.map((row) => row.label).join(', ')}`);
   const missed = measured.filter((row) => missesTarget(row, baseline));
   if (missed.length > 0) console.error(`Targets missed: ${missed.map((row) => row.label).join(', ')}`);
   const memoryFailed = memory !== null && (memory.small === null || memory.large === null);
   if (memoryFailed) console.error(`FAIL: ${formatMemoryGrowthLine(memory as MemoryGrowthRow)}`);
-  if (unclean.length > 0 || unbalanced.length > 0 || memoryFailed || (!passivation.only && baseline.rounds.length === 0)) return exitCodes.failed;
+  if (unclean.length > 0 || lagFailed || unbalanced.length > 0 || memoryFailed || (!passivation.only && baseline.rounds.length === 0)) return exitCodes.failed;
   return flags.enforceTargets && missed.length > 0 ? exitCodes.failed : exitCodes.passed;
 }
 

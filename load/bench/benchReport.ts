@@ -88,6 +88,10 @@ export interface LagRow {
   p99AtMostS: number | null;
   shareWithin: number | null;
   targetP99S: number;
+  /** Deposits sent and not answered 201. */
+  failed: number;
+  /** How far the paced client fell behind its schedule at worst (it sends open loop, pacedSchedule.ts). */
+  lateMaxMs: number;
   /** Why it was not measured. */
   skipped?: string;
 }
@@ -99,7 +103,8 @@ export function formatLagLine(lag: LagRow): string {
   const verdict = lag.p99AtMostS !== null && lag.p99AtMostS <= lag.targetP99S ? 'PASS' : 'MISS';
   return (
     `projection lag at ${lag.targetRatePerSec} writes/s (achieved ${lag.achievedRatePerSec.toFixed(0)}/s, ${lag.events} events): ` +
-    `p99 ${p99}, ${within} within ${(lag.targetP99S * 1000).toFixed(0)} ms, target p99 ≤ ${(lag.targetP99S * 1000).toFixed(0)} ms ${verdict}`
+    `p99 ${p99}, ${within} within ${(lag.targetP99S * 1000).toFixed(0)} ms, target p99 ≤ ${(lag.targetP99S * 1000).toFixed(0)} ms ${verdict}` +
+    ` (paced client at most ${lag.lateMaxMs.toFixed(0)} ms behind schedule${lag.failed > 0 ? `, ${lag.failed} not answered 201` : ''})`
   );
 }
 
@@ -376,9 +381,10 @@ export function formatResultsMarkdown(
     '- Each request carries its own Idempotency-Key and transactionId (autocannon setupRequest), so no response',
     '  is an idempotent replay.',
     ...rows.filter((row) => row.description !== '').map((row) => `- ${row.label}: ${row.description}`),
-    '- projection lag: deposits spread over the same accounts at a fixed rate (autocannon overallRate) after the',
-    '  rounds; the server\'s own acta_projection_lag_seconds histogram (decided → applied to the read model) is',
-    '  scraped before and after, so p99 is known to its bucket bound.',
+    '- projection lag: deposits spread over the same accounts at a fixed rate after the rounds, open loop (request i',
+    '  sent i ÷ rate seconds after the start, from a worker thread; autocannon\'s overallRate would send each second\'s',
+    '  budget as one burst at full concurrency); the server\'s own acta_projection_lag_seconds histogram (decided →',
+    '  applied to the read model) is scraped before and after, so p99 is known to its bucket bound.',
     '- passivation memory: a separate in-process server with a short ACCOUNT_IDLE_MS; N accounts are created and',
     '  given one deposit each over HTTP, then (after every actor passivated, the read side stopped moving and a forced',
     '  full GC) heapUsed and RSS are read; then factor × N accounts in total, and again. The heap is the whole bench',

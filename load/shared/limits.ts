@@ -46,6 +46,8 @@ export const loadLimits = {
   agentExtraSockets: 8,
   /** Autocannon connections. */
   connectionsMax: 10_000,
+  /** Keep-alive sockets of the paced (open-loop) client; more requests in flight wait for one. */
+  pacedSocketsMax: 256,
   /** Accounts an autocannon scenario pre-creates. */
   cannonAccountsMax: 100_000,
   /** Response bytes the runner reads before dropping the body; bank responses are far smaller. */

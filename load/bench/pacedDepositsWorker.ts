@@ -1,0 +1,85 @@
+// The paced load client's thread (pacedDeposits.ts): sends the run's requests on schedule over
+// keep-alive sockets, each shaped by the autocannon hook (its own Idempotency-Key and transactionId,
+// round-robin over the accounts), and posts its stats once every request was answered or failed.
+import http from 'node:http';
+import { parentPort, workerData } from 'node:worker_threads';
+import setupRequest from '../cannon/cannonSetupRequest';
+import { nearestRank, sortedSamples } from '../shared/percentiles';
+import { loadLimits } from '../shared/limits';
+import { PacedRunOptions, PacedStats } from './pacedDeposits';
+import { dueAtMs, requestsDue } from './pacedSchedule';
+
+const port = parentPort;
+if (!port) throw new Error('pacedDepositsWorker.ts runs as a worker thread (see pacedDeposits.ts)');
+
+function run(options: PacedRunOptions): Promise<PacedStats> {
+  const origin = new URL(options.baseUrl);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: options.inFlightMax });
+  const total = Math.max(1, Math.round(options.ratePerSec * options.durationS));
+  const latencies = new Float64Array(total);
+  const statusCodes: Record<string, number> = {};
+  let sent = 0;
+  let settled = 0;
+  let errors = 0;
+  let lateMaxMs = 0;
+  let lastSentAt = 0;
+  const startedAt = performance.now();
+  return new Promise((resolve) => {
+    const settle = (index: number, sentAt: number, status: number | null) => {
+      latencies[index] = performance.now() - sentAt;
+      if (status === null) errors += 1;
+      else statusCodes[status] = (statusCodes[status] ?? 0) + 1;
+      settled += 1;
+      if (settled < total) return;
+      agent.destroy();
+      const sorted = sortedSamples(latencies);
+      const spanS = Math.max(lastSentAt - startedAt, 1) / 1000;
+      resolve({
+        sent,
+        statusCodes,
+        errors,
+        requestsPerSec: total > 1 ? (total - 1) / spanS : total,
+        latencyP50Ms: nearestRank(sorted, 50) ?? 0,
+        latencyP99Ms: nearestRank(sorted, 99) ?? 0,
+        lateMaxMs,
+      });
+    };
+    const send = (index: number) => {
+      const shaped = setupRequest({ ...options.request });
+      const body = String(shaped.body ?? '');
+      const sentAt = performance.now();
+      lastSentAt = sentAt;
+      const request = http.request(
+        {
+          agent,
+          host: origin.hostname,
+          port: origin.port,
+          method: shaped.method,
+          path: shaped.path,
+          headers: { ...shaped.headers, 'content-length': Buffer.byteLength(body) },
+          timeout: loadLimits.requestTimeoutMsDefault,
+        },
+        (response) => {
+          response.resume();
+          response.on('end', () => settle(index, sentAt, response.statusCode ?? null));
+          response.on('error', () => settle(index, sentAt, null));
+        },
+      );
+      request.on('timeout', () => request.destroy(new Error('request timed out')));
+      request.on('error', () => settle(index, sentAt, null));
+      request.end(body);
+    };
+    const tick = () => {
+      const elapsed = performance.now() - startedAt;
+      const due = requestsDue(elapsed, options.ratePerSec, total);
+      for (; sent < due; sent += 1) {
+        lateMaxMs = Math.max(lateMaxMs, elapsed - dueAtMs(sent, options.ratePerSec));
+        send(sent);
+      }
+      if (sent < total) setTimeout(tick, Math.max(0, dueAtMs(sent, options.ratePerSec) - (performance.now() - startedAt)));
+    };
+    tick();
+  });
+}
+
+void run(workerData as PacedRunOptions).then((stats) => port.postMessage(stats));
