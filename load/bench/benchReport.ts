@@ -9,6 +9,7 @@ import { MemoryGrowthRow, formatMemoryGrowthMarkdown } from './memoryGrowth';
 import type { BoxCpuMs } from './boxCpu';
 import { formatCeilingLine, formatUs, perRequestUs, sumOrNull } from './boxCeiling';
 import { BalanceVerdict, acknowledgedRequests } from './balanceCheck';
+import { sustainedShare } from './projectionLag';
 
 export interface BenchRow {
   label: string;
@@ -82,14 +83,20 @@ export function machineInfo(now: Date = new Date()): MachineInfo {
 
 /** The fixed-rate run that measures commit → read-model lag (projectionLag.ts). */
 export interface LagRow {
+  /** The rate asked with --lag-rate. */
+  askedRatePerSec: number;
+  /** The rate sent: the one asked, or less when the spread row sustained less (projectionLag.ts lagRunRate). */
   targetRatePerSec: number;
+  /** The spread row's median req/s, when the rate was capped by it. */
+  sustainedPerSec: number | null;
   achievedRatePerSec: number;
   events: number;
   p99AtMostS: number | null;
   shareWithin: number | null;
   targetP99S: number;
-  /** Deposits sent and not answered 201. */
+  /** Deposits sent and not answered 201, and what they got (status code or `error`). */
   failed: number;
+  failures: Record<string, number>;
   /** How far the paced client fell behind its schedule at worst (it sends open loop, pacedSchedule.ts). */
   lateMaxMs: number;
   /** Why it was not measured. */
@@ -102,10 +109,21 @@ export function formatLagLine(lag: LagRow): string {
   const within = lag.shareWithin === null ? 'n/a' : `${(lag.shareWithin * 100).toFixed(2)} %`;
   const verdict = lag.p99AtMostS !== null && lag.p99AtMostS <= lag.targetP99S ? 'PASS' : 'MISS';
   return (
-    `projection lag at ${lag.targetRatePerSec} writes/s (achieved ${lag.achievedRatePerSec.toFixed(0)}/s, ${lag.events} events): ` +
+    `projection lag at ${lag.targetRatePerSec} writes/s${capped(lag)} (achieved ${lag.achievedRatePerSec.toFixed(0)}/s, ${lag.events} events): ` +
     `p99 ${p99}, ${within} within ${(lag.targetP99S * 1000).toFixed(0)} ms, target p99 ≤ ${(lag.targetP99S * 1000).toFixed(0)} ms ${verdict}` +
-    ` (paced client at most ${lag.lateMaxMs.toFixed(0)} ms behind schedule${lag.failed > 0 ? `, ${lag.failed} not answered 201` : ''})`
+    ` (paced client at most ${lag.lateMaxMs.toFixed(0)} ms behind schedule${lag.failed > 0 ? `, ${lag.failed} not answered 201: ${formatFailures(lag.failures)}` : ''})`
   );
+}
+
+function capped(lag: LagRow): string {
+  if (lag.targetRatePerSec === lag.askedRatePerSec || lag.sustainedPerSec === null) return '';
+  return ` (asked ${lag.askedRatePerSec}/s; the spread row sustained ${lag.sustainedPerSec.toFixed(0)} req/s, so ${(sustainedShare * 100).toFixed(0)} % of that)`;
+}
+
+function formatFailures(failures: Record<string, number>): string {
+  return Object.entries(failures)
+    .map(([what, count]) => `${count} × ${what}`)
+    .join(', ');
 }
 
 /** Median of a non-empty list (mean of the middle two for an even length). */
@@ -331,7 +349,7 @@ export function formatResultsMarkdown(
   settings: BenchSettings,
   machine: MachineInfo,
   findings: string | null = null,
-  lag: LagRow | null = null,
+  lags: readonly LagRow[] = [],
   memory: MemoryGrowthRow | null = null,
   peers: readonly PeerPair[] = [],
 ): string {
@@ -355,7 +373,7 @@ export function formatResultsMarkdown(
     ...formatCeilingLines(rows, baseline, machine.availableParallelism ?? machine.cores).map((line) => `- ${line}`),
     ...peers.map((pair) => `- ${formatPeerLine(pair)}`),
     ...formatBalanceLines(rows).map((line) => `- ${line}`),
-    ...(lag === null ? [] : [`- ${formatLagLine(lag)}`]),
+    ...lags.map((lag) => `- ${formatLagLine(lag)}`),
     '',
     ...(memory === null ? [] : [...formatMemoryGrowthMarkdown(memory), '']),
     ...(peers.length === 0 ? [] : [...perDepositWork, '']),

@@ -51,3 +51,22 @@ export async function scrapeBuckets(origin: string, metric: string): Promise<Buc
   if (!response.ok) throw new Error(`GET ${origin}/metrics answered ${response.status}`);
   return parseHistogramBuckets(await response.text(), metric);
 }
+
+/** Issue #13's lag targets: p99 ≤ 50 ms up to 400 writes/s, ≤ 100 ms above it (shared/design.md asks 50 ms at 1,000/s). */
+export const lagTargets = { lowRateMaxPerSec: 400, lowRateP99S: 0.05, highRateP99S: 0.1 } as const;
+
+export function lagTargetP99S(ratePerSec: number): number {
+  return ratePerSec <= lagTargets.lowRateMaxPerSec ? lagTargets.lowRateP99S : lagTargets.highRateP99S;
+}
+
+/** Share of the spread row's closed-loop throughput an open-loop lag run may ask: at 100 % its queue would grow without bound. */
+export const sustainedShare = 0.9;
+
+/**
+ * The rate a lag run sends: the one asked, or `sustainedShare` of what the spread row sustained when that
+ * is lower ("or the most the box sustains"); null sustained (the spread row did not run) leaves it as asked.
+ */
+export function lagRunRate(askedPerSec: number, sustainedPerSec: number | null): number {
+  if (sustainedPerSec === null || sustainedPerSec <= 0) return askedPerSec;
+  return Math.max(1, Math.min(askedPerSec, Math.floor(sustainedShare * sustainedPerSec)));
+}

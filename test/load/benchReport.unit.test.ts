@@ -8,7 +8,9 @@ import {
   formatBalanceLines,
   formatBenchTable,
   formatCeilingLines,
+  formatLagLine,
   formatPeerLine,
+  LagRow,
   formatResultsMarkdown,
   isCleanRow,
   median,
@@ -16,7 +18,7 @@ import {
   missesTarget,
   roundRatios,
 } from '../../load/bench/benchReport';
-import { parseHistogramBuckets, summarizeLag } from '../../load/bench/projectionLag';
+import { lagRunRate, lagTargetP99S, parseHistogramBuckets, summarizeLag } from '../../load/bench/projectionLag';
 import { CannonStats } from '../../load/cannon/runCannon';
 
 function stats(requestsPerSec: number, overrides: Partial<CannonStats> = {}): CannonStats {
@@ -137,6 +139,42 @@ describe('projection lag', () => {
     expect(summarizeLag(before, beyondEveryBucket, 0.05).p99AtMostS).to.equal(Infinity);
   });
 
+  it('sends the rate asked, or 90 % of what the spread row sustained when that is less', () => {
+    expect(lagRunRate(400, 735)).to.equal(400);
+    expect(lagRunRate(1_000, 735)).to.equal(661);
+    expect(lagRunRate(1_000, null)).to.equal(1_000);
+    expect(lagRunRate(1_000, 0)).to.equal(1_000);
+  });
+
+  it('holds 400 writes/s to a 50 ms p99 and higher rates to 100 ms (issue #13)', () => {
+    expect(lagTargetP99S(400)).to.equal(0.05);
+    expect(lagTargetP99S(401)).to.equal(0.1);
+    expect(lagTargetP99S(1_000)).to.equal(0.1);
+  });
+
+  it('says when the rate was capped, how late the client ran and what the deposits that failed got', () => {
+    const lag: LagRow = {
+      askedRatePerSec: 1_000,
+      targetRatePerSec: 661,
+      sustainedPerSec: 735,
+      achievedRatePerSec: 660,
+      events: 6_600,
+      p99AtMostS: 0.1,
+      shareWithin: 0.9,
+      targetP99S: 0.1,
+      failed: 3,
+      failures: { '503': 2, error: 1 },
+      lateMaxMs: 12,
+    };
+    expect(formatLagLine(lag)).to.equal(
+      'projection lag at 661 writes/s (asked 1000/s; the spread row sustained 735 req/s, so 90 % of that) (achieved 660/s, 6600 events): ' +
+        'p99 ≤ 100 ms, 90.00 % within 100 ms, target p99 ≤ 100 ms PASS (paced client at most 12 ms behind schedule, 3 not answered 201: 2 × 503, 1 × error)',
+    );
+    expect(formatLagLine({ ...lag, askedRatePerSec: 400, targetRatePerSec: 400, sustainedPerSec: null, failed: 0, failures: {}, p99AtMostS: 0.25 })).to.match(
+      /^projection lag at 400 writes\/s \(achieved .* MISS \(paced client at most 12 ms behind schedule\)$/,
+    );
+  });
+
   it('has nothing to say about a run that applied no event', () => {
     const buckets = parseHistogramBuckets(exposition([1, 2, 3, 4]), 'acta_projection_lag_seconds');
     expect(summarizeLag(buckets, buckets, 0.05)).to.deep.equal({ events: 0, p99AtMostS: null, shareWithin: null });
@@ -179,7 +217,7 @@ describe('bench report: Acta ÷ Emmett and the balance checks', () => {
     acta.balanceChecks = [ledger.settle(1_000)];
     ledger.record(stats(10, { totalRequests: 10, requestsSent: 10, statusCodes: { 201: 10 } }));
     peer.balanceChecks = [ledger.settle(1_900)];
-    const markdown = formatResultsMarkdown([baseline, acta, peer], baseline, settings, machine, null, null, null, [{ scenario: 'deposits-spread', acta, peer, targetRatio: 1 }]);
+    const markdown = formatResultsMarkdown([baseline, acta, peer], baseline, settings, machine, null, [], null, [{ scenario: 'deposits-spread', acta, peer, targetRatio: 1 }]);
     expect(markdown).to.contain('- Acta ÷ Emmett, deposits-spread: 2.00× deposits acknowledged per second');
     expect(markdown).to.contain('- balances of acta deposits-spread: verified after every measured run (1 run(s), 10 deposits answered 2xx, 0 unanswered when a run ended)');
     expect(markdown).to.contain('- balances of emmett deposits-spread: MISMATCH in 1 of 1 checks, first: sum 1900, expected 2000..2000');

@@ -55,7 +55,7 @@ describe('passivation memory growth', () => {
     const machine = { cpuModel: 'cpu', cores: 2, totalMemoryGiB: 1, node: 'v20', platform: 'linux', date: '2026-01-01T00:00:00.000Z' };
     const settings = { durationS: 5, warmupS: 1, rounds: 1, connections: 1, accounts: 1, workers: 1 };
     const memory = { idleMs: 200, gc: 'global.gc', small: step(100, 40), large: step(10_000, 41) };
-    expect(formatResultsMarkdown([baseline], baseline, settings, machine, null, null, memory)).to.contain('| factor × N | 10000 |');
-    expect(formatResultsMarkdown([baseline], baseline, settings, machine, null, null, null)).not.to.contain('| factor × N |');
+    expect(formatResultsMarkdown([baseline], baseline, settings, machine, null, [], memory)).to.contain('| factor × N | 10000 |');
+    expect(formatResultsMarkdown([baseline], baseline, settings, machine, null, [], null)).not.to.contain('| factor × N |');
   });
 });
