@@ -11,7 +11,7 @@ export interface PacedRunOptions {
   request: ActaCannonRequest;
   ratePerSec: number;
   durationS: number;
-  /** Sockets at most; a request due while every one is busy waits for one, and its latency counts the wait. */
+  /** Sockets at most; a request due while every one is busy waits for one. */
   inFlightMax: number;
 }
 
@@ -22,17 +22,15 @@ export interface PacedStats {
   errors: number;
   /** Sent ÷ the time from the first send to the last. */
   requestsPerSec: number;
-  latencyP50Ms: number;
-  latencyP99Ms: number;
   /** The most any request was sent after its due time. */
   lateMaxMs: number;
 }
 
-export const pacedWorkerFilename = path.join(__dirname, 'pacedDepositsWorker.bootstrap.cjs');
+const pacedWorkerFilename = path.join(__dirname, 'pacedDepositsWorker.bootstrap.cjs');
 
-export function runPacedDeposits(options: PacedRunOptions, filename: string = pacedWorkerFilename): Promise<PacedStats> {
+export function runPacedDeposits(options: PacedRunOptions): Promise<PacedStats> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(filename, { workerData: options });
+    const worker = new Worker(pacedWorkerFilename, { workerData: options });
     let stats: PacedStats | null = null;
     worker.once('message', (message: PacedStats) => {
       stats = message;

@@ -4,7 +4,6 @@
 import http from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
 import setupRequest from '../cannon/cannonSetupRequest';
-import { nearestRank, sortedSamples } from '../shared/percentiles';
 import { loadLimits } from '../shared/limits';
 import { PacedRunOptions, PacedStats } from './pacedDeposits';
 import { dueAtMs, requestsDue } from './pacedSchedule';
@@ -16,7 +15,8 @@ function run(options: PacedRunOptions): Promise<PacedStats> {
   const origin = new URL(options.baseUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.inFlightMax });
   const total = Math.max(1, Math.round(options.ratePerSec * options.durationS));
-  const latencies = new Float64Array(total);
+  /** 1 once request i was counted: a socket error after the response must not count it twice. */
+  const counted = new Uint8Array(total);
   const statusCodes: Record<string, number> = {};
   let sent = 0;
   let settled = 0;
@@ -25,30 +25,27 @@ function run(options: PacedRunOptions): Promise<PacedStats> {
   let lastSentAt = 0;
   const startedAt = performance.now();
   return new Promise((resolve) => {
-    const settle = (index: number, sentAt: number, status: number | null) => {
-      latencies[index] = performance.now() - sentAt;
+    const settle = (index: number, status: number | null) => {
+      if (counted[index] === 1) return;
+      counted[index] = 1;
       if (status === null) errors += 1;
       else statusCodes[status] = (statusCodes[status] ?? 0) + 1;
       settled += 1;
       if (settled < total) return;
       agent.destroy();
-      const sorted = sortedSamples(latencies);
       const spanS = Math.max(lastSentAt - startedAt, 1) / 1000;
       resolve({
         sent,
         statusCodes,
         errors,
         requestsPerSec: total > 1 ? (total - 1) / spanS : total,
-        latencyP50Ms: nearestRank(sorted, 50) ?? 0,
-        latencyP99Ms: nearestRank(sorted, 99) ?? 0,
         lateMaxMs,
       });
     };
     const send = (index: number) => {
       const shaped = setupRequest({ ...options.request });
       const body = String(shaped.body ?? '');
-      const sentAt = performance.now();
-      lastSentAt = sentAt;
+      lastSentAt = performance.now();
       const request = http.request(
         {
           agent,
@@ -61,12 +58,12 @@ function run(options: PacedRunOptions): Promise<PacedStats> {
         },
         (response) => {
           response.resume();
-          response.on('end', () => settle(index, sentAt, response.statusCode ?? null));
-          response.on('error', () => settle(index, sentAt, null));
+          response.on('end', () => settle(index, response.statusCode ?? null));
+          response.on('error', () => settle(index, null));
         },
       );
       request.on('timeout', () => request.destroy(new Error('request timed out')));
-      request.on('error', () => settle(index, sentAt, null));
+      request.on('error', () => settle(index, null));
       request.end(body);
     };
     const tick = () => {
