@@ -9,7 +9,8 @@
 // rejects nothing is resolved or committed, and kafkajs's retrier fetches the same offsets again with
 // bounded exponential backoff; after `retriesMax` attempts the consumer restarts (rejoins its group)
 // and the cycle goes on, so a failing batch is retried until it succeeds or its partition moves to
-// another member. Handlers must therefore be idempotent, which projections are by design.
+// another member. A crash kafkajs will not restart (memberSupervisor.ts names them) is answered by a new
+// member in the group. Handlers must therefore be idempotent, which projections are by design.
 import assert from 'node:assert/strict';
 import {
   AssignerProtocol,
@@ -28,6 +29,7 @@ import {
 import type { BusMessage, ConsumedBatch, ConsumerGroupView, MessageBus, Subscription } from '../../ports/messageBus';
 import { createLogger, type Logger } from '../logger';
 import { kafkaLimits } from '../../config/limits';
+import { superviseMember, type GroupMember } from './memberSupervisor';
 
 export interface KafkaBusOptions {
   /** host:port of at least one broker. */
@@ -176,6 +178,27 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
     assert.ok(topics.length > 0, 'subscribe needs at least one topic');
     await ensureTopics(topics);
     const groupLog = log.child({ groupId });
+    const supervised = await superviseMember((gaveUp) => startMember(groupId, topics, handle, groupLog, gaveUp), {
+      log: groupLog,
+      backoffInitialMs: kafkaLimits.retryBackoffInitialMs,
+      backoffMaxMs: kafkaLimits.retryBackoffMaxMs,
+    });
+    const subscription: Subscription = {
+      assignments: supervised.assignments,
+      stop: () => supervised.stop().finally(() => subscriptions.delete(subscription)),
+    };
+    subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** One member of the group: connected, subscribed and running (joined, with its assignment) when it resolves. */
+  async function startMember(
+    groupId: string,
+    topics: readonly string[],
+    handle: (batch: ConsumedBatch) => Promise<void>,
+    groupLog: Logger,
+    gaveUp: (error: unknown) => void,
+  ): Promise<GroupMember> {
     const consumer = kafka.consumer({
       groupId,
       sessionTimeout: kafkaLimits.sessionTimeoutMs,
@@ -190,19 +213,21 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
       retry: {
         ...retry,
         // Restart (rejoin the group, fetch from the last committed offset) after any retriable failure,
-        // including a batch that failed `retriesMax` times; the CRASH listener logs it.
+        // including a batch that failed `retriesMax` times. A crash kafkajs deems not retriable ignores
+        // this; the CRASH listener then calls `gaveUp` and the supervisor starts a new member.
         restartOnFailure: async () => true,
       },
     });
     let assigned: TopicPartition[] = [];
     trackAssignments(consumer, groupLog, (next) => {
       assigned = next;
-    });
+    }, gaveUp);
 
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: [...topics], fromBeginning: true });
-      // run() resolves once this member has joined the group and received its assignment.
+      // run() resolves once this member has joined the group and received its assignment, or once a
+      // failed join went to kafkajs's crash handling (a restart, or `gaveUp`).
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
@@ -216,21 +241,15 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
       throw error;
     }
 
-    let stopping: Promise<void> | null = null;
-    const subscription: Subscription = {
+    return {
       assignments: () => assigned.map((entry) => ({ ...entry })),
-      stop: () => {
-        // disconnect() waits for the batch in flight, leaves the group (so its partitions move at once)
-        // and closes the connections.
-        stopping ??= withTimeout(consumer.disconnect(), kafkaLimits.disconnectTimeoutMs, 'consumer stop').finally(() => {
+      // disconnect() waits for the batch in flight, leaves the group (so its partitions move at once)
+      // and closes the connections.
+      stop: () =>
+        withTimeout(consumer.disconnect(), kafkaLimits.disconnectTimeoutMs, 'consumer stop').finally(() => {
           assigned = [];
-          subscriptions.delete(subscription);
-        });
-        return stopping;
-      },
+        }),
     };
-    subscriptions.add(subscription);
-    return subscription;
   }
 
   async function healthy(): Promise<boolean> {
@@ -370,7 +389,12 @@ async function deliverBatch(
 }
 
 /** Keeps `update` informed of the partitions assigned to this member, from kafkajs instrumentation events. */
-function trackAssignments(consumer: Consumer, log: Logger, update: (assigned: TopicPartition[]) => void): void {
+function trackAssignments(
+  consumer: Consumer,
+  log: Logger,
+  update: (assigned: TopicPartition[]) => void,
+  gaveUp: (error: unknown) => void,
+): void {
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     const assigned = Object.entries(payload.memberAssignment)
       .flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })))
@@ -383,7 +407,10 @@ function trackAssignments(consumer: Consumer, log: Logger, update: (assigned: To
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     update([]);
     if (payload.restart) log.warn({ err: payload.error }, 'consumer crashed; kafkajs restarts it');
-    else log.error({ err: payload.error }, 'consumer crashed and will not restart; its partitions are not consumed');
+    else {
+      log.error({ err: payload.error }, 'consumer crashed and kafkajs will not restart it; a new member takes its place');
+      gaveUp(payload.error);
+    }
   });
 }
 

@@ -1,0 +1,110 @@
+// Keeps one consumer-group member alive for the life of a subscription.
+//
+// kafkajs restarts a crashed consumer by itself only when it deems the error retriable. Some crashes
+// it will not restart: KafkaJSGroupCoordinatorNotFound (the coordinator still loading after a broker
+// restart, past kafkajs's own retries) and KafkaJSTimeout among them. Such a consumer stays stopped,
+// and with it the projection, until the process restarts. The supervisor starts a new member in its
+// place, with bounded exponential backoff, until one runs or the subscription is stopped.
+import type { Subscription } from '../../ports/messageBus';
+import type { Logger } from '../logger';
+
+export interface GroupMember {
+  assignments(): Array<{ topic: string; partition: number }>;
+  stop(): Promise<void>;
+}
+
+/** Starts one member; it calls `gaveUp` (at most once matters) when its client will not restart it. */
+export type StartMember = (gaveUp: (error: unknown) => void) => Promise<GroupMember>;
+
+export interface MemberSupervisorOptions {
+  log: Logger;
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+}
+
+/**
+ * Starts the first member (rejecting if that fails, so a bad subscription fails at once) and then
+ * replaces every member that gives up. `stop()` cancels a pending replacement and stops the current
+ * member, including one that was starting when stop was called.
+ */
+export async function superviseMember(start: StartMember, options: MemberSupervisorOptions): Promise<Subscription> {
+  const { log } = options;
+  let current: GroupMember | null = null;
+  let starting: Promise<void> | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  let backoffMs = options.backoffInitialMs;
+  let stopping: Promise<void> | null = null;
+
+  /** Starts a member; resolves to null when it gave up before its start resolved (a replacement is scheduled). */
+  async function startOne(): Promise<GroupMember | null> {
+    const attempt = { gaveUp: false, member: null as GroupMember | null };
+    const member = await start((error) => {
+      // Only the first word of a member counts, and only while it is the current one or still starting.
+      if (attempt.gaveUp) return;
+      attempt.gaveUp = true;
+      if (current === attempt.member) current = null;
+      replace(error, attempt.member);
+    });
+    attempt.member = member;
+    if (!attempt.gaveUp) return member;
+    stopQuietly(member);
+    return null;
+  }
+
+  function replace(error: unknown, dead: GroupMember | null): void {
+    if (stopping !== null) return;
+    log.warn({ err: error, restartInMs: backoffMs }, 'consumer stopped for good; starting a new group member in its place');
+    if (dead !== null) stopQuietly(dead);
+    schedule();
+  }
+
+  function stopQuietly(member: GroupMember): void {
+    member.stop().catch((stopError: unknown) => log.warn({ err: stopError }, 'could not stop a consumer that gave up'));
+  }
+
+  function schedule(): void {
+    const delayMs = backoffMs;
+    backoffMs = Math.min(backoffMs * 2, options.backoffMaxMs);
+    timer = setTimeout(attemptReplacement, delayMs);
+  }
+
+  function attemptReplacement(): void {
+    timer = undefined;
+    starting = startOne()
+      .then(
+        (member) => {
+          if (member === null) return;
+          // If stop() was called meanwhile it waits for this promise and then stops `current`.
+          current = member;
+          backoffMs = options.backoffInitialMs;
+          log.info('a new group member runs in place of the one that stopped');
+        },
+        (error: unknown) => {
+          if (stopping !== null) {
+            log.debug({ err: error }, 'a replacement member failed to start while the subscription stopped');
+            return;
+          }
+          log.warn({ err: error, restartInMs: backoffMs }, 'could not start a new group member; trying again');
+          schedule();
+        },
+      )
+      .finally(() => {
+        starting = null;
+      });
+  }
+
+  current = await startOne();
+  return {
+    assignments: () => current?.assignments() ?? [],
+    stop: () => {
+      stopping ??= (async () => {
+        clearTimeout(timer);
+        await starting;
+        const last = current;
+        current = null;
+        await last?.stop();
+      })();
+      return stopping;
+    },
+  };
+}
