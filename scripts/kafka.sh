@@ -160,9 +160,11 @@ format_storage() {
 
 launch() {
   # setsid: the broker outlives this script and the terminal or CI step that ran it. The inner shell
-  # writes its own pid and then execs java, so the pid file holds the JVM's pid. fd 9 (the start lock)
-  # is closed so the broker does not keep holding it.
-  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$PID_FILE" \
+  # writes its own pid and then execs java, so the pid file holds the JVM's pid; it writes a temporary
+  # file and renames it, so wait_until_ready never reads a pid file that exists but is still empty
+  # (which it took for a broker that died). fd 9 (the start lock) is closed so the broker does not
+  # keep holding it.
+  setsid bash -c 'echo $$ >"$0.tmp" && mv -f "$0.tmp" "$0" && exec "$@"' "$PID_FILE" \
     java -Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
     -Dlog4j.configuration="file:$LOG4J_FILE" \
     -cp "$LIB_DIR/*" kafka.Kafka "$CONFIG_FILE" \
