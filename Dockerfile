@@ -31,5 +31,5 @@ EXPOSE 3000
 HEALTHCHECK --interval=5s --timeout=3s --start-period=30s --retries=6 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # node itself is PID 1's child under `init: true` (compose) or PID 1: either way SIGTERM reaches
-# main.ts, which drains (bounded) before exiting.
-CMD ["node", "--import", "tsx", "src/main.ts"]
+# main.ts, which drains (bounded) before exiting. --max-semi-space-size=64: see load/FINDINGS.md §11.
+CMD ["node", "--max-semi-space-size=64", "--import", "tsx", "src/main.ts"]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs Acta as a cluster on one machine: N nodes (`node --import tsx src/main.ts`) on the machine's
+# Runs Acta as a cluster on one machine: N nodes (`node --max-semi-space-size=64 --import tsx src/main.ts`) on the machine's
 # Postgres and a Kafka broker run by scripts/kafka.sh, behind an nginx of its own that hashes each
 # account id to one node (deploy/nginx/acta.conf.template). No membership protocol: Postgres decides
 # every command, Kafka's consumer group shares the projection partitions, nginx spreads traffic.
@@ -232,7 +232,7 @@ launch_node() { # i brokers
   pid_file="$(node_pid_file "$i")"
   env PORT="$port" HOST="$HOST" NODE_ID="node-$i" ACTA_CLUSTER=true DATABASE_URL="$CLUSTER_DB_URL" KAFKA_BROKERS="$brokers" \
     setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pid_file" \
-    node --import tsx src/main.ts </dev/null >>"$log_file" 2>&1 9>&- &
+    node --max-semi-space-size=64 --import tsx src/main.ts </dev/null >>"$log_file" 2>&1 9>&- &
   local deadline=$((SECONDS + 5))
   until [[ -s "$pid_file" ]]; do
     (( SECONDS < deadline )) || { tail_node_log "$i"; die "node-$i did not start (no pid in $pid_file)"; }
