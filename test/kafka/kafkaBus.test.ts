@@ -3,6 +3,8 @@
 // group names, so runs against the same broker do not see each other's messages or offsets.
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
+import { Kafka, type Consumer } from 'kafkajs';
+import sinon from 'sinon';
 import { createKafkaBus } from '../../src/infra/kafka/kafkaBus';
 import { kafkaLimits } from '../../src/config/limits';
 import type { BusMessage, ConsumedBatch, MessageBus, Subscription } from '../../src/ports/messageBus';
@@ -194,6 +196,50 @@ describe('Kafka message bus (real broker)', function () {
     expect(b.assignments()).to.deep.equal([]);
     await eventually('the remaining member takes every partition back', () => a.assignments().length === all.length, { timeoutMs: waitTimeoutMs });
     expect(a.assignments()).to.deep.equal(all);
+  });
+
+  it('starts a new group member when kafkajs reports a crash it will not restart, and goes on consuming', async () => {
+    // kafkajs gives up on some crashes (KafkaJSGroupCoordinatorNotFound while a restarted broker loads
+    // its coordinator, for one): CRASH with restart false, and that consumer stays stopped. The broker is
+    // real; only that CRASH is played to the adapter's listener, on the consumer kafkajs created.
+    const crashListeners: Array<(event: { payload: { error: Error; groupId: string; restart: boolean } }) => void> = [];
+    const created: Consumer[] = [];
+    const createConsumer = Kafka.prototype.consumer;
+    const stub = sinon.stub(Kafka.prototype, 'consumer').callsFake(function (this: Kafka, ...args: Parameters<Kafka['consumer']>) {
+      const consumer = createConsumer.apply(this, args);
+      created.push(consumer);
+      const on = consumer.on.bind(consumer);
+      sinon.stub(consumer, 'on').callsFake(((eventName: string, listener: (event: unknown) => void) => {
+        if (eventName === consumer.events.CRASH) crashListeners.push(listener as (typeof crashListeners)[number]);
+        return on(eventName as typeof consumer.events.CRASH, listener);
+      }) as Consumer['on']);
+      return consumer;
+    });
+    try {
+      const topic = name('given-up');
+      const groupId = name('given-up-group');
+      const deliveries: ConsumedBatch[] = [];
+      const subscription = await subscribe(groupId, topic, async (batch) => {
+        deliveries.push(batch);
+      });
+      await openBus().publish(topic, [event('account-1', 1)]);
+      await eventually('the first message is consumed', () => seqsOf(deliveries).includes(1), { timeoutMs: waitTimeoutMs });
+      expect(created).to.have.length(1);
+      expect(crashListeners).to.have.length(1);
+
+      const error = Object.assign(new Error('Failed to find group coordinator'), { name: 'KafkaJSGroupCoordinatorNotFound' });
+      crashListeners[0]!({ payload: { error, groupId, restart: false } });
+      expect(subscription.assignments(), 'nothing is assigned to a member that gave up').to.deep.equal([]);
+
+      await eventually('a new member joined and holds every partition', () => created.length === 2 && subscription.assignments().length === kafkaLimits.topicPartitionsDefault, {
+        timeoutMs: waitTimeoutMs,
+      });
+      await openBus().publish(topic, [event('account-1', 2)]);
+      await eventually('the new member consumes what is published after the crash', () => seqsOf(deliveries).includes(2), { timeoutMs: waitTimeoutMs });
+      expect(seqsOf(deliveries, 'account-1').filter((seq) => seq === 2)).to.have.length(1);
+    } finally {
+      stub.restore();
+    }
   });
 
   it('reports unhealthy within its bound when no broker answers, and closes', async () => {
