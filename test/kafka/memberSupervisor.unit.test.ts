@@ -124,16 +124,36 @@ describe('kafka: member supervisor', () => {
     expect(starts.members).to.have.length(2);
   });
 
-  it('replaces a member that gives up before its start resolved, and stops it', async () => {
+  it('fails the subscription when its first member gives up before its start resolved, and stops that member', async () => {
     const starts = fakeStarts();
     starts.giveUpDuringNextStart();
-    const subscription = await superviseMember(starts.start, options);
-    expect(subscription.assignments()).to.deep.equal([]);
+    await superviseMember(starts.start, options).then(
+      () => expect.fail('subscribe resolved'),
+      (error: Error) => expect(error.message).to.equal('KafkaJSGroupCoordinatorNotFound'),
+    );
     await clock.tickAsync(0);
     expect(starts.members[0]!.stopped).to.equal(1);
+    await clock.tickAsync(10_000);
+    expect(starts.members, 'nothing is started for a subscription that failed').to.have.length(1);
+  });
+
+  it('counts a replacement that gives up before its start resolved as a failed start: stopped, retried once after the backoff', async () => {
+    const starts = fakeStarts();
+    const subscription = await superviseMember(starts.start, options);
+    starts.giveUpDuringNextStart();
+    starts.members[0]!.giveUp();
     await clock.tickAsync(100);
     expect(starts.members).to.have.length(2);
-    expect(subscription.assignments()).to.deep.equal([{ topic: 't', partition: 1 }]);
+    expect(starts.members[1]!.stopped).to.equal(1);
+    expect(subscription.assignments()).to.deep.equal([]);
+    // The next attempt comes 200 ms later (doubled), and only one.
+    await clock.tickAsync(199);
+    expect(starts.members).to.have.length(2);
+    await clock.tickAsync(1);
+    expect(starts.members).to.have.length(3);
+    expect(subscription.assignments()).to.deep.equal([{ topic: 't', partition: 2 }]);
+    await clock.tickAsync(10_000);
+    expect(starts.members).to.have.length(3);
   });
 
   it('starts nothing after stop(), even with a replacement pending, and stops the current member once', async () => {

@@ -23,9 +23,10 @@ export interface MemberSupervisorOptions {
 }
 
 /**
- * Starts the first member (rejecting if that fails, so a bad subscription fails at once) and then
- * replaces every member that gives up. `stop()` cancels a pending replacement and stops the current
- * member, including one that was starting when stop was called.
+ * Starts the first member (rejecting if that fails, or if it gives up before its start resolved, so
+ * the caller's own retry takes over) and then replaces every member that gives up. `stop()` cancels
+ * a pending replacement and stops the current member, including one that was starting when stop was
+ * called.
  */
 export async function superviseMember(start: StartMember, options: MemberSupervisorOptions): Promise<Subscription> {
   const { log } = options;
@@ -35,30 +36,41 @@ export async function superviseMember(start: StartMember, options: MemberSupervi
   let backoffMs = options.backoffInitialMs;
   let stopping: Promise<void> | null = null;
 
-  /** Starts a member; resolves to null when it gave up before its start resolved (a replacement is scheduled). */
-  async function startOne(): Promise<GroupMember | null> {
-    const attempt = { gaveUp: false, member: null as GroupMember | null };
+  /**
+   * Starts a member. One that gives up before its start resolved counts as a failed start: it is
+   * stopped and the start rejects with its error, so no replacement is scheduled twice.
+   */
+  async function startOne(): Promise<GroupMember> {
+    let started: GroupMember | null = null;
+    const word = { spoken: false, early: false, error: undefined as unknown };
     const member = await start((error) => {
-      // Only the first word of a member counts, and only while it is the current one or still starting.
-      if (attempt.gaveUp) return;
-      attempt.gaveUp = true;
-      if (current === attempt.member) current = null;
-      replace(error, attempt.member);
+      // Only the first word of a member counts.
+      if (word.spoken) return;
+      word.spoken = true;
+      if (started === null) {
+        word.early = true;
+        word.error = error;
+        return;
+      }
+      if (current === started) current = null;
+      replace(error, started);
     });
-    attempt.member = member;
-    if (!attempt.gaveUp) return member;
-    stopQuietly(member);
-    return null;
+    if (word.early) {
+      stopGivenUp(member);
+      throw word.error;
+    }
+    started = member;
+    return member;
   }
 
-  function replace(error: unknown, dead: GroupMember | null): void {
+  function replace(error: unknown, dead: GroupMember): void {
     if (stopping !== null) return;
     log.warn({ err: error, restartInMs: backoffMs }, 'consumer stopped for good; starting a new group member in its place');
-    if (dead !== null) stopQuietly(dead);
+    stopGivenUp(dead);
     schedule();
   }
 
-  function stopQuietly(member: GroupMember): void {
+  function stopGivenUp(member: GroupMember): void {
     member.stop().catch((stopError: unknown) => log.warn({ err: stopError }, 'could not stop a consumer that gave up'));
   }
 
@@ -73,7 +85,6 @@ export async function superviseMember(start: StartMember, options: MemberSupervi
     starting = startOne()
       .then(
         (member) => {
-          if (member === null) return;
           // If stop() was called meanwhile it waits for this promise and then stops `current`.
           current = member;
           backoffMs = options.backoffInitialMs;
