@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs Acta as a cluster on one machine: N nodes (`node --max-semi-space-size=64 --import tsx src/main.ts`) on the machine's
-# Postgres and a Kafka broker run by scripts/kafka.sh, behind an nginx of its own that hashes each
-# account id to one node (deploy/nginx/acta.conf.template). No membership protocol: Postgres decides
-# every command, Kafka's consumer group shares the projection partitions, nginx spreads traffic.
+# Runs Acta as a cluster on one machine: N nodes (`node --max-semi-space-size=64 --import tsx
+# src/main.ts`) on the machine's Postgres and a Kafka broker run by scripts/kafka.sh, behind an nginx
+# of its own that hashes each account id to one node (deploy/nginx/acta.conf.template). No membership
+# protocol: Postgres decides every command, Kafka's consumer group shares the projection partitions,
+# nginx spreads traffic.
 # Every piece of state (pids, logs, nginx config and logs, the broker) lives in the project-local
 # .cluster/ folder.
 #

@@ -407,10 +407,8 @@ function trackAssignments(
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     update([]);
     if (payload.restart) log.warn({ err: payload.error }, 'consumer crashed; kafkajs restarts it');
-    else {
-      log.error({ err: payload.error }, 'consumer crashed and kafkajs will not restart it; a new member takes its place');
-      gaveUp(payload.error);
-    }
+    // The supervisor logs it once, with when the new member starts.
+    else gaveUp(payload.error);
   });
 }
 

@@ -65,7 +65,7 @@ export async function superviseMember(start: StartMember, options: MemberSupervi
 
   function replace(error: unknown, dead: GroupMember): void {
     if (stopping !== null) return;
-    log.warn({ err: error, restartInMs: backoffMs }, 'consumer stopped for good; starting a new group member in its place');
+    log.error({ err: error, restartInMs: backoffMs }, 'consumer crashed and its client will not restart it; starting a new group member in its place');
     stopGivenUp(dead);
     schedule();
   }
