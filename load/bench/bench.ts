@@ -198,7 +198,7 @@ async function measureLag(row: Measured, askedPerSec: number, flags: CannonFlags
   const after = await settledBuckets(origin, appliedEvents(before) + written);
   const summary = summarizeLag(before, after, base.targetP99S);
   const failures: Record<string, number> = Object.fromEntries(Object.entries(stats.statusCodes).filter(([code]) => code !== '201'));
-  if (stats.errors > 0) failures.error = stats.errors;
+  for (const [code, count] of Object.entries(stats.errorCodes)) failures[`error ${code}`] = count;
   const lag = { ...base, achievedRatePerSec: stats.requestsPerSec, ...summary, failed: stats.sent - written, failures, lateMaxMs: stats.lateMaxMs };
   log(formatLagLine(lag));
   const events = Math.max(1, lag.events);

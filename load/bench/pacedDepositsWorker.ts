@@ -4,6 +4,7 @@
 import http from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
 import setupRequest from '../cannon/cannonSetupRequest';
+import { keepAliveAgent } from '../shared/keepAliveAgent';
 import { loadLimits } from '../shared/limits';
 import { PacedRunOptions, PacedStats } from './pacedDeposits';
 import { dueAtMs, requestsDue } from './pacedSchedule';
@@ -13,7 +14,7 @@ if (!port) throw new Error('pacedDepositsWorker.ts runs as a worker thread (see 
 
 function run(options: PacedRunOptions): Promise<PacedStats> {
   const origin = new URL(options.baseUrl);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: options.inFlightMax });
+  const agent = keepAliveAgent(options.inFlightMax, loadLimits.requestTimeoutMsDefault);
   const total = Math.max(1, Math.round(options.ratePerSec * options.durationS));
   /** 1 once request i was counted: a socket error after the response must not count it twice. */
   const counted = new Uint8Array(total);
@@ -21,15 +22,19 @@ function run(options: PacedRunOptions): Promise<PacedStats> {
   let sent = 0;
   let settled = 0;
   let errors = 0;
+  const errorCodes: Record<string, number> = {};
   let lateMaxMs = 0;
   let lastSentAt = 0;
   const startedAt = performance.now();
   return new Promise((resolve) => {
-    const settle = (index: number, status: number | null) => {
+    const settle = (index: number, status: number | Error) => {
       if (counted[index] === 1) return;
       counted[index] = 1;
-      if (status === null) errors += 1;
-      else statusCodes[status] = (statusCodes[status] ?? 0) + 1;
+      if (status instanceof Error) {
+        errors += 1;
+        const code = errorCodeOf(status);
+        errorCodes[code] = (errorCodes[code] ?? 0) + 1;
+      } else statusCodes[status] = (statusCodes[status] ?? 0) + 1;
       settled += 1;
       if (settled < total) return;
       agent.destroy();
@@ -38,6 +43,7 @@ function run(options: PacedRunOptions): Promise<PacedStats> {
         sent,
         statusCodes,
         errors,
+        errorCodes,
         requestsPerSec: total > 1 ? (total - 1) / spanS : total,
         lateMaxMs,
       });
@@ -58,12 +64,12 @@ function run(options: PacedRunOptions): Promise<PacedStats> {
         },
         (response) => {
           response.resume();
-          response.on('end', () => settle(index, response.statusCode ?? null));
-          response.on('error', () => settle(index, null));
+          response.on('end', () => settle(index, response.statusCode ?? new Error('response without a status code')));
+          response.on('error', (error) => settle(index, error));
         },
       );
-      request.on('timeout', () => request.destroy(new Error('request timed out')));
-      request.on('error', () => settle(index, null));
+      request.on('timeout', () => request.destroy(Object.assign(new Error('request timed out'), { code: 'timeout' })));
+      request.on('error', (error) => settle(index, error));
       request.end(body);
     };
     const tick = () => {
@@ -77,6 +83,12 @@ function run(options: PacedRunOptions): Promise<PacedStats> {
     };
     tick();
   });
+}
+
+/** The socket error's code (ECONNRESET, ECONNREFUSED, timeout, ...), else its message. */
+function errorCodeOf(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return typeof code === 'string' ? code : error.message;
 }
 
 void run(workerData as PacedRunOptions).then((stats) => port.postMessage(stats));

@@ -5,6 +5,7 @@
 // record (status NETWORK_ERROR or TIMEOUT), never an exception that stops a worker.
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { keepAliveAgent } from './keepAliveAgent';
 import { loadLimits } from './limits';
 
 /** An HTTP status, or what happened instead of one. */
@@ -47,7 +48,7 @@ class RequestTimeout extends Error {}
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const base = new URL(options.baseUrl);
   const prefix = base.pathname.replace(/\/+$/, '');
-  const agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets, maxFreeSockets: options.maxSockets });
+  const agent = keepAliveAgent(options.maxSockets, options.requestTimeoutMs);
   const host = base.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = base.port === '' ? 80 : Number(base.port);
 
