@@ -14,7 +14,7 @@ if (!port) throw new Error('pacedDepositsWorker.ts runs as a worker thread (see 
 
 function run(options: PacedRunOptions): Promise<PacedStats> {
   const origin = new URL(options.baseUrl);
-  const agent = keepAliveAgent(options.inFlightMax, loadLimits.requestTimeoutMsDefault);
+  const agent = keepAliveAgent(options.inFlightMax, loadLimits.pacedRequestTimeoutMs);
   const total = Math.max(1, Math.round(options.ratePerSec * options.durationS));
   /** 1 once request i was counted: a socket error after the response must not count it twice. */
   const counted = new Uint8Array(total);
@@ -60,7 +60,7 @@ function run(options: PacedRunOptions): Promise<PacedStats> {
           method: shaped.method,
           path: shaped.path,
           headers: { ...shaped.headers, 'content-length': Buffer.byteLength(body) },
-          timeout: loadLimits.requestTimeoutMsDefault,
+          timeout: loadLimits.pacedRequestTimeoutMs,
         },
         (response) => {
           response.resume();

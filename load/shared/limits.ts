@@ -48,6 +48,12 @@ export const loadLimits = {
   connectionsMax: 10_000,
   /** Keep-alive sockets of the paced (open-loop) client; more requests in flight wait for one. */
   pacedSocketsMax: 256,
+  /**
+   * How long the paced client waits for an answer: longer than the server's own command deadline
+   * (COMMAND_TIMEOUT_MS, 10 s by default), so a command the server held that long is reported by its
+   * 503 command_timeout instead of as a request the client gave up on.
+   */
+  pacedRequestTimeoutMs: 15_000,
   /** Accounts an autocannon scenario pre-creates. */
   cannonAccountsMax: 100_000,
   /** Response bytes the runner reads before dropping the body; bank responses are far smaller. */
