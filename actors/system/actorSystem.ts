@@ -97,6 +97,8 @@ export class ActorSystem {
   private readonly restarts: RestartBackoff<string>;
   /** Commands accepted and not yet answered, across every actor. */
   private unanswered = 0;
+  /** When the last command-timeout warning was logged, and the timeouts since then. */
+  private readonly timeoutWarnings = { lastAt: -Infinity, unreported: 0 };
   /** drain() callers waiting for the last answer. */
   private readonly drainWaiters = new Set<() => void>();
 
@@ -163,15 +165,14 @@ export class ActorSystem {
         },
       };
       const timeoutMs = this.deps.commandTimeoutMs;
-      const timer = setTimeout(
-        () =>
-          pending.reply({
-            kind: 'unavailable',
-            code: 'command_timeout',
-            detail: `No outcome within ${timeoutMs} ms; retry with the same Idempotency-Key to learn it`,
-          }),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => {
+        this.warnTimedOut(entry, pending);
+        pending.reply({
+          kind: 'unavailable',
+          code: 'command_timeout',
+          detail: `No outcome within ${timeoutMs} ms; retry with the same Idempotency-Key to learn it`,
+        });
+      }, timeoutMs);
       this.unanswered += 1;
       entry.pending.add(pending);
       entry.mailbox.push(pending);
@@ -227,6 +228,29 @@ export class ActorSystem {
       this.drainWaiters.delete(wake);
     }
     for (const accountId of [...this.live.keys()]) this.stopActor(accountId);
+  }
+
+  /**
+   * Says where a command that timed out was held: still in the mailbox (behind a turn, or while the
+   * actor activates) or in the turn in flight (its append had not come back). One line per
+   * limits.commandTimeoutWarnIntervalMs at most, with the count of the others since the last one.
+   */
+  private warnTimedOut(entry: LiveActor, pending: PendingCommand): void {
+    this.timeoutWarnings.unreported += 1;
+    const now = Date.now();
+    if (now - this.timeoutWarnings.lastAt < limits.commandTimeoutWarnIntervalMs) return;
+    entry.logger.warn(
+      {
+        heldIn: entry.turn.includes(pending) ? 'turn' : 'mailbox',
+        actorState: String(entry.actor.getSnapshot().value),
+        mailboxDepth: entry.mailbox.size,
+        commandTimeoutMs: this.deps.commandTimeoutMs,
+        timedOutSinceLastWarning: this.timeoutWarnings.unreported,
+      },
+      'command timed out; its caller was answered 503 command_timeout',
+    );
+    this.timeoutWarnings.lastAt = now;
+    this.timeoutWarnings.unreported = 0;
   }
 
   private answered(): void {

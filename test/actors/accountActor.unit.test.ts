@@ -1,6 +1,7 @@
 // The account actor and its system on the in-memory store: ordering, group commit, mailbox bound,
 // passivation (fake timers), crash and replacement, conflict-reload and command timeout.
 import { expect } from 'chai';
+import pino from 'pino';
 import sinon from 'sinon';
 import { randomUUID } from 'node:crypto';
 import { ActorSystem, ActorSystemDeps } from '../../actors/system/actorSystem';
@@ -221,6 +222,34 @@ describe('account actor system', () => {
     });
     const outcome = await dispatched(system, deposit('a', 1));
     expect([outcome.status, outcome.body.code]).to.deep.equal([503, 'command_timeout']);
+    hold.release();
+  });
+
+  it('warns where timed-out commands were held, once per interval, counting the others into the next warning', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+    system = build({ commandTimeoutMs: 50, logger });
+    await dispatched(system, open('a'));
+    const hold = gate();
+    sinon.stub(store, 'appendBatch').callsFake(async () => {
+      await hold.opened;
+      throw new Error('never');
+    });
+    // The first deposit's turn holds the append; the second waits in the mailbox behind it.
+    const outcomes = await Promise.all([dispatched(system, deposit('a', 1)), dispatched(system, deposit('a', 2))]);
+    expect(outcomes.map((outcome) => outcome.body.code)).to.deep.equal(['command_timeout', 'command_timeout']);
+    const warnings = lines.filter((line) => line.msg === 'command timed out; its caller was answered 503 command_timeout');
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.include({ accountId: 'a', heldIn: 'turn', actorState: 'processing', mailboxDepth: 1, timedOutSinceLastWarning: 1 });
+
+    const clock = sinon.useFakeTimers({ now: Date.now(), toFake: ['Date'] });
+    clock.tick(limits.commandTimeoutWarnIntervalMs);
+    expect((await dispatched(system, deposit('a', 3))).body.code).to.equal('command_timeout');
+    clock.restore();
+    const next = lines.filter((line) => line.msg === warnings[0]!.msg);
+    expect(next).to.have.length(2);
+    // The mailbox one of the first pair was not logged on its own: it is counted here.
+    expect(next[1]).to.include({ heldIn: 'mailbox', timedOutSinceLastWarning: 2 });
     hold.release();
   });
 

@@ -48,6 +48,8 @@ export const limits = {
   journalQueueAppendsMax: 20_000,
   /** A command that has not been answered after this long answers 503 command_timeout (default of COMMAND_TIMEOUT_MS). */
   commandTimeoutMs: 10_000,
+  /** At most one warning per this long about commands that timed out (the rest are counted into the next one). */
+  commandTimeoutWarnIntervalMs: 1_000,
   /** An account actor with no command for this long is passivated (default of ACCOUNT_IDLE_MS). */
   accountIdleMs: 60_000,
   /** A snapshot is written every this many stream versions (default of SNAPSHOT_INTERVAL). */
