@@ -117,6 +117,8 @@ export class ActorSystem {
         intervalVersions: deps.snapshotIntervalVersions,
         now: deps.now,
         saveFailed: (error, accountId) => deps.logger.warn({ err: error, accountId }, 'snapshot save failed; the stream remains the source of truth'),
+        savesInFlightMax: limits.snapshotSavesInFlightMax,
+        saveSkipped: (accountId) => deps.logger.debug({ accountId }, 'snapshot skipped: the bound of saves in flight is reached; the next multiple takes one'),
       }),
     };
     this.machine = accountMachine.provide({

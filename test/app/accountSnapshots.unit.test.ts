@@ -31,6 +31,7 @@ describe('account snapshot policy', () => {
       intervalVersions: 3,
       now: () => 'now',
       saveFailed: (error, accountId) => failures.push(`${accountId}: ${(error as Error).message}`),
+      savesInFlightMax: 4,
     });
     committed(at(1), at(2));
     committed(at(2), at(4));
@@ -39,5 +40,35 @@ describe('account snapshot policy', () => {
     committed(at(5), at(6));
     await eventually('the failed save told', () => failures.length === 1);
     expect(failures).to.deep.equal(['a: disk full']);
+  });
+
+  it('skips a due snapshot while savesInFlightMax saves are in flight, and saves again once one settles', async () => {
+    const started: Snapshot[] = [];
+    const finishers: Array<() => void> = [];
+    const skipped: string[] = [];
+    const committed = snapshotOnCommit({
+      snapshots: {
+        save: (snapshot) =>
+          new Promise<void>((resolve) => {
+            started.push(snapshot);
+            finishers.push(resolve);
+          }),
+      },
+      intervalVersions: 3,
+      now: () => 'now',
+      saveFailed: () => expect.fail('no save fails here'),
+      savesInFlightMax: 2,
+      saveSkipped: (accountId) => skipped.push(accountId),
+    });
+    const account = (id: string, version: number): AccountState => ({ ...at(version), accountId: id });
+    for (const id of ['a', 'b', 'c']) committed(account(id, 2), account(id, 3));
+    expect(started.map((snapshot) => snapshot.streamId)).to.deep.equal(['account-a', 'account-b']);
+    expect(skipped).to.deep.equal(['c']);
+    finishers[0]!();
+    await new Promise((resolve) => setImmediate(resolve));
+    committed(account('c', 5), account('c', 6));
+    expect(started).to.have.length(3);
+    expect(started[2]).to.include({ streamId: 'account-c', version: 6 });
+    expect(skipped).to.deep.equal(['c']);
   });
 });

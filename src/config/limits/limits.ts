@@ -54,6 +54,8 @@ export const limits = {
   accountIdleMs: 60_000,
   /** A snapshot is written every this many stream versions (default of SNAPSHOT_INTERVAL). */
   snapshotIntervalVersions: 50,
+  /** Snapshot saves in flight at once per node; a snapshot due beyond them is skipped (see accountSnapshots.ts). */
+  snapshotSavesInFlightMax: 4,
   /** Journal transactions in flight at once, each on a pooled connection (default of JOURNAL_CONCURRENT_TRANSACTIONS). */
   journalConcurrentTransactions: 4,
   /**
