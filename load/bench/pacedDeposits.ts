@@ -17,9 +17,8 @@ export interface PacedRunOptions {
 
 export interface PacedStats {
   sent: number;
-  /** Answers received, by status code; `errors` counts requests that got none. */
+  /** Answers received, by status code; `errorCodes` counts requests that got none. */
   statusCodes: Record<string, number>;
-  errors: number;
   /** The requests that got no answer, by why (the socket error's code, `timeout`, or the error's message). */
   errorCodes: Record<string, number>;
   /** Sent ÷ the time from the first send to the last. */

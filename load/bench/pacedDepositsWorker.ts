@@ -21,7 +21,6 @@ function run(options: PacedRunOptions): Promise<PacedStats> {
   const statusCodes: Record<string, number> = {};
   let sent = 0;
   let settled = 0;
-  let errors = 0;
   const errorCodes: Record<string, number> = {};
   let lateMaxMs = 0;
   let lastSentAt = 0;
@@ -31,7 +30,6 @@ function run(options: PacedRunOptions): Promise<PacedStats> {
       if (counted[index] === 1) return;
       counted[index] = 1;
       if (status instanceof Error) {
-        errors += 1;
         const code = errorCodeOf(status);
         errorCodes[code] = (errorCodes[code] ?? 0) + 1;
       } else statusCodes[status] = (statusCodes[status] ?? 0) + 1;
@@ -42,7 +40,6 @@ function run(options: PacedRunOptions): Promise<PacedStats> {
       resolve({
         sent,
         statusCodes,
-        errors,
         errorCodes,
         requestsPerSec: total > 1 ? (total - 1) / spanS : total,
         lateMaxMs,

@@ -6,10 +6,8 @@
 // never read. Node 20's agent honours the announced timeout (minus one second) only when the agent
 // has a socket timeout of its own: without one, an idle socket stays open until the server closes
 // it. An open-loop client runs into that race after each burst: the sockets a burst opened sit idle
-// until the next burst picks them up, about when the server closes them. (In one bench run 62 of the
-// paced client's 7,350 deposits got no answer at all, which fits this race; that run did not record
-// the socket errors, the client now does.) The nginx template closes its upstream connections after
-// 4 s for the same reason (deploy/nginx/acta.conf.template).
+// until the next burst picks them up, about when the server closes them. The nginx template closes
+// its upstream connections after 4 s for the same reason (deploy/nginx/acta.conf.template).
 import http from 'node:http';
 
 /** An agent of `socketsMax` keep-alive sockets; an idle one closes at the server's announced timeout minus 1 s, or after `idleTimeoutMs`. */
